@@ -1,0 +1,135 @@
+/*
+** test_wasm_abi.c: the raw `rusm` import ABI: receive (parking, truncation),
+** send, registry calls, and the process-control gate.
+*/
+#include <string.h>
+#include <unistd.h>
+
+#include "proc_util.h"
+
+static rusm_rt *rt;
+static rusm_wasm *w;
+
+typedef struct {
+  rusm_wasm_prepared *p;
+  const rusm_caps *caps;
+  const void *msg;
+  size_t msg_len;
+  uint8_t got[2][64];
+  size_t got_len[2];
+  int want; /* replies to wait for (0 = 2) */
+  _Atomic int n;
+} collect_case;
+
+/* Registers as "collector", spawns the guest, sends it msg, gathers two replies. */
+static void collector(rusm_ctx *ctx, void *arg) {
+  collect_case *c = arg;
+  rusm_register(rt, "collector", rusm_self(ctx));
+  rusm_wasm_spawn_opts o = {0};
+  o.caps = c->caps;
+  rusm_pid g = rusm_wasm_spawn_ex(w, c->p, &o);
+  rusm_send(rt, g, c->msg, c->msg_len);
+  for (int i = 0; i < (c->want ? c->want : 2); i++) {
+    rusm_item *it = rusm_receive_match(ctx, NULL, NULL, 3 * 1000 * 1000);
+    if (!it) break;
+    if (it->kind == RUSM_ITEM_MESSAGE && it->u.msg.len <= 64) {
+      memcpy(c->got[i], it->u.msg.data, it->u.msg.len);
+      c->got_len[i] = it->u.msg.len;
+      atomic_fetch_add(&c->n, 1);
+    }
+    rusm_item_free(it);
+  }
+  rusm_unregister(rt, "collector");
+}
+
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+TEST(receive_copies_and_truncates) {
+  rusm_wasm_module *m;
+  collect_case c = {.p = prep(w, "echo", "run", &m)};
+  REQUIRE(c.p);
+  const char *long_msg = "0123456789abcdefghijklmnopqrstuvwxyz-LOST-PART";
+  c.msg = long_msg;
+  c.msg_len = strlen(long_msg);
+  rusm_rt_join(rt, rusm_spawn(rt, collector, &c, NULL));
+  REQUIRE(atomic_load(&c.n) == 2);
+  CHECK_EQ(le32(c.got[0]), strlen(long_msg)); /* the full length is returned */
+  CHECK_EQ(c.got_len[1], 32);                 /* only cap bytes were copied */
+  CHECK(memcmp(c.got[1], long_msg, 32) == 0);
+  rusm_wasm_prepared_free(c.p);
+  rusm_wasm_module_free(m);
+}
+
+TEST(receive_parks_until_message) {
+  rusm_wasm_module *m;
+  rusm_wasm_prepared *p = prep(w, "echo", "run", &m);
+  REQUIRE(p);
+  exit_rec r = {0};
+  rusm_pid g = spawn_rec(w, p, NULL, &r);
+  usleep(50000);
+  CHECK(rusm_is_alive(rt, g)); /* parked in receive, not spinning, not gone */
+  CHECK(!atomic_load(&r.seen));
+  rusm_kill(rt, g);
+  rusm_rt_join(rt, g);
+  CHECK_EQ(r.reason, RUSM_EXIT_KILLED);
+  rusm_wasm_prepared_free(p);
+  rusm_wasm_module_free(m);
+}
+
+static void idle_body(rusm_ctx *ctx, void *arg) {
+  rusm_item *it = rusm_receive(ctx);
+  if (it) rusm_item_free(it);
+}
+
+/* Without process control a guest sees only itself and cannot touch others. */
+static void run_ctl(const rusm_caps *caps, uint32_t out[4], bool *o_target_alive) {
+  rusm_wasm_module *m;
+  rusm_pid target = rusm_spawn(rt, idle_body, NULL, NULL);
+  uint8_t msg[8];
+  for (int i = 0; i < 8; i++) msg[i] = (uint8_t)(target >> (8 * i));
+  collect_case c = {.p = prep(w, "ctl", "run", &m), .caps = caps, .msg = msg, .msg_len = 8, .want = 1};
+  if (!c.p) return;
+  rusm_rt_join(rt, rusm_spawn(rt, collector, &c, NULL));
+  for (int i = 0; i < 4; i++) out[i] = c.got_len[0] == 16 ? le32(c.got[0] + 4 * i) : 99;
+  *o_target_alive = rusm_is_alive(rt, target);
+  rusm_kill(rt, target);
+  rusm_rt_join(rt, target);
+  rusm_wasm_prepared_free(c.p);
+  rusm_wasm_module_free(m);
+}
+
+TEST(process_control_gate) {
+  uint32_t o[4];
+  bool alive;
+  run_ctl(NULL, o, &alive);
+  CHECK_EQ(o[0], 0); /* is_alive(foreign) denied */
+  CHECK_EQ(o[1], 0); /* kill(foreign) denied */
+  CHECK_EQ(o[2], 1); /* list_processes: only self */
+  CHECK_EQ(o[3], 1); /* register + whereis(self) */
+  CHECK(alive);
+  rusm_caps *t = rusm_caps_from_profile(RUSM_PROFILE_TRUSTED);
+  run_ctl(t, o, &alive);
+  CHECK_EQ(o[0], 1);
+  CHECK_EQ(o[1], 1);
+  CHECK(o[2] >= 3); /* collector, guest, target at least */
+  CHECK_EQ(o[3], 1);
+  CHECK(!alive);
+  rusm_caps_free(t);
+}
+
+int main(int argc, char **argv) {
+  rusm_rt_config cfg;
+  rusm_rt_config_default(&cfg);
+  cfg.workers = 2;
+  rt = rusm_rt_new(&cfg);
+  w = rusm_wasm_new(rt, NULL);
+  static const test_case_ cases[] = {{"receive_copies_and_truncates", receive_copies_and_truncates},
+                                     {"receive_parks_until_message", receive_parks_until_message},
+                                     {"process_control_gate", process_control_gate}};
+  int rc = test_run_(cases, 3, argc, argv);
+  rusm_wasm_free(w);
+  rusm_rt_free(rt);
+  return rc;
+}

@@ -1,0 +1,1 @@
+(module (import "rusm" "no_such_call" (func)) (func (export "run")))
