@@ -40,6 +40,7 @@ typedef struct rusm_wasm_config {
   uint32_t epoch_tick_us;   /* epoch period; default 10000 (10 ms) */
   uint64_t max_memory;      /* per-instance hard ceiling in bytes; default 16 MiB */
   uint32_t max_call_depth;  /* default 10000 frames */
+  bool track_waits;         /* measure how long runnable guests wait for a core (benchmarks) */
 } rusm_wasm_config;
 
 void rusm_wasm_config_default(rusm_wasm_config *o_cfg);
@@ -99,6 +100,8 @@ uint64_t rusm_wasm_notifications(rusm_wasm *w); /* sum of rusm::notify calls */
 uint64_t rusm_wasm_spawned(rusm_wasm *w);
 uint64_t rusm_wasm_live(rusm_wasm *w);
 rusm_rt *rusm_wasm_rt(rusm_wasm *w);
+/* With track_waits: the longest a preempted guest waited to run again, in ns. */
+uint64_t rusm_wasm_max_wait_ns(rusm_wasm *w);
 
 /* Kills every process of this runtime and waits for them. Returns how many
 ** were signalled. */

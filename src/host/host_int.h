@@ -25,6 +25,7 @@ struct rusm_wasm {
   rusm_wasi_link *wasi_link; /* the WASI host functions, made once */
   rusm_func **abi_funcs;     /* the `rusm` host functions, made once, by ABI index */
   _Atomic uint64_t notifications, spawned, live;
+  _Atomic uint64_t max_wait_ns; /* with cfg.track_waits */
 };
 
 struct rusm_wasm_module {

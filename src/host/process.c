@@ -39,6 +39,7 @@ struct host_proc {
   host_abi_retry retry; /* a suspended `rusm` call to retry, or NULL */
   bool retry_yield;     /* ... which only wanted to give up the core */
   uint64_t notify_local; /* notifications not yet added to the runtime's count */
+  uint64_t yielded_ns;   /* with track_waits: when it last gave up its core */
   bool reported;
 };
 
@@ -119,9 +120,8 @@ static rusm_exec_status begin(host_proc *hp, uint32_t budget, const char **o_err
   return rusm_run_start(hp->inst, budget);
 }
 
-static rusm_step wp_resume(void *state, rusm_ctx *ctx, uint32_t budget,
+static rusm_step run_slice(host_proc *hp, rusm_ctx *ctx, uint32_t budget,
                            rusm_exit_reason *o_reason) {
-  host_proc *hp = state;
   rusm_wasm *w = hp->w;
   hp->ctx = ctx;
   char buf[256];
@@ -192,6 +192,29 @@ static rusm_step wp_resume(void *state, rusm_ctx *ctx, uint32_t budget,
       return crash(hp, o_reason, "host call suspended without a wait");
     }
   }
+}
+
+static void note_wait(rusm_wasm *w, uint64_t waited) {
+  uint64_t cur = atomic_load_explicit(&w->max_wait_ns, memory_order_relaxed);
+  while (waited > cur &&
+         !atomic_compare_exchange_weak_explicit(&w->max_wait_ns, &cur, waited,
+                                                memory_order_relaxed, memory_order_relaxed)) {
+  }
+}
+
+static rusm_step wp_resume(void *state, rusm_ctx *ctx, uint32_t budget,
+                           rusm_exit_reason *o_reason) {
+  host_proc *hp = state;
+  rusm_wasm *w = hp->w;
+  if (w->cfg.track_waits && hp->yielded_ns) note_wait(w, rusm_now_ns() - hp->yielded_ns);
+  rusm_step st = run_slice(hp, ctx, budget, o_reason);
+  /* Publish notifications once per slice: cheap, and rates stay live. */
+  if (hp->notify_local) {
+    atomic_fetch_add_explicit(&w->notifications, hp->notify_local, memory_order_relaxed);
+    hp->notify_local = 0;
+  }
+  if (w->cfg.track_waits) hp->yielded_ns = st == RUSM_STEP_YIELD ? rusm_now_ns() : 0;
+  return st;
 }
 
 static void wp_destroy(void *state) {

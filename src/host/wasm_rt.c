@@ -19,6 +19,7 @@ void rusm_wasm_config_default(rusm_wasm_config *o_cfg) {
   o_cfg->epoch_tick_us = 10000;
   o_cfg->max_memory = 16ull << 20;
   o_cfg->max_call_depth = 10000;
+  o_cfg->track_waits = false;
 }
 
 static void *epoch_main(void *arg) {
@@ -93,3 +94,6 @@ uint64_t rusm_wasm_spawned(rusm_wasm *w) {
 }
 uint64_t rusm_wasm_live(rusm_wasm *w) { return atomic_load_explicit(&w->live, memory_order_relaxed); }
 rusm_rt *rusm_wasm_rt(rusm_wasm *w) { return w->rt; }
+uint64_t rusm_wasm_max_wait_ns(rusm_wasm *w) {
+  return atomic_load_explicit(&w->max_wait_ns, memory_order_relaxed);
+}
