@@ -233,6 +233,29 @@ TEST(ten_thousand_concurrent) {
   rusm_rt_free(rt);
 }
 
+/* 100,000 idle guests fit, and shutdown ends every one of them cleanly. */
+TEST(hundred_thousand_idle_then_shutdown) {
+  enum { N = 100000 };
+  rusm_rt *rt = new_rt(2);
+  rusm_wasm *w = rusm_wasm_new(rt, NULL);
+  rusm_wasm_module *m;
+  rusm_wasm_prepared *p = prep(w, "idle", "run", &m);
+  REQUIRE(p);
+  int spawned = 0;
+  for (int i = 0; i < N; i++) spawned += rusm_wasm_spawn(w, p) != RUSM_PID_NONE;
+  CHECK_EQ(spawned, N);
+  for (int i = 0; i < 30000 && rusm_wasm_notifications(w) < N; i++) usleep(1000);
+  CHECK_EQ(rusm_wasm_notifications(w), N); /* each ran and parked in receive */
+  CHECK_EQ(rusm_wasm_live(w), N);
+  CHECK(rusm_wasm_shutdown(w) >= N);
+  CHECK_EQ(rusm_wasm_live(w), 0);
+  CHECK_EQ(rusm_process_count(rt), 0);
+  rusm_wasm_free(w);
+  rusm_wasm_prepared_free(p);
+  rusm_wasm_module_free(m);
+  rusm_rt_free(rt);
+}
+
 TEST(memory_cap) {
   rusm_rt *rt = new_rt(2);
   rusm_wasm *w = rusm_wasm_new(rt, NULL);
@@ -309,5 +332,6 @@ TEST(supervisor_restarts_trapping_child) {
 
 TEST_MAIN(add_and_notify, pid_reporting, trap_is_crash_seen_by_monitor,
           trap_is_crash_seen_by_trapping_link, spinner_preempted_and_killed,
-          bystander_progress_under_spinners, ten_thousand_concurrent, memory_cap,
+          bystander_progress_under_spinners, ten_thousand_concurrent,
+          hundred_thousand_idle_then_shutdown, memory_cap,
           bad_guests_crash_cleanly, supervisor_restarts_trapping_child)
