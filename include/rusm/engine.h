@@ -212,6 +212,9 @@ const rusm_module *rusm_instance_module(const rusm_instance *inst);
 /* Exports of a live instance (borrowed; valid while inst lives). */
 bool rusm_instance_export(rusm_instance *inst, const char *name, rusm_extern *o_ext);
 rusm_memory *rusm_instance_memory(rusm_instance *inst, uint32_t index);
+/* Export number i of the module (as rusm_module_export), without a lookup
+** by name: the spawn path resolves its entry this way. false if out of range. */
+bool rusm_instance_export_at(rusm_instance *inst, size_t i, rusm_extern *o_ext);
 
 /* --------------------------------------------------------- execution */
 

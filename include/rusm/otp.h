@@ -196,14 +196,25 @@ rusm_item *rusm_receive(rusm_ctx *ctx);
 /* The general form: the first item for which match returns true (NULL
 ** match = any), waiting at most timeout_us microseconds (RUSM_FOREVER = no
 ** limit, 0 = just look). Items that do not match stay in the mailbox in
-** arrival order and are not scanned again by later receives until they are
-** taken (a saved scan position, as in Erlang). NULL on timeout or kill
+** arrival order; while the call waits they are not scanned again, only new
+** arrivals are (a saved scan position, as in Erlang). Each call starts from
+** the oldest item, since its predicate may want what an earlier one skipped.
+** From a resumable body this is rusm_try_receive. NULL on timeout or kill
 ** (rusm_killed tells which). A message that arrives at the deadline is never
 ** lost: it stays in the mailbox for the next receive. */
 rusm_item *rusm_receive_match(rusm_ctx *ctx, rusm_match_fn match, void *arg, int64_t timeout_us);
 
-/* Non-blocking form for resumable bodies: an item or NULL. */
+/* Non-blocking form for resumable bodies: an item or NULL. A resumable body
+** polls, so the saved scan position outlives the call: a rusm_try_receive
+** with the same (match, arg) pair as the previous one, which found nothing,
+** scans only the items that arrived since. Any other pair, a NULL match, a
+** success, or rusm_receive_rewind starts again from the oldest item. */
 rusm_item *rusm_try_receive(rusm_ctx *ctx, rusm_match_fn match, void *arg);
+
+/* Starts the next rusm_try_receive from the oldest item: call it when a new
+** logical receive reuses the previous (match, arg) pair with a different
+** meaning (e.g. arg points at a filter that was changed). */
+void rusm_receive_rewind(rusm_ctx *ctx);
 
 /* For resumable bodies: arm a wake-up at an absolute monotonic time (ns,
 ** see rusm_now_ns) for the next RUSM_STEP_WAIT. A message still wakes the
@@ -291,6 +302,11 @@ bool rusm_wants_log(rusm_rt *rt, rusm_log_level level);
 void rusm_set_log_sink(rusm_rt *rt, void *file);
 /* Debug-level spawn line for a labelled process (detail: e.g. caps summary). */
 void rusm_log_spawn(rusm_rt *rt, rusm_pid pid, const char *label, const char *detail);
+
+/* One platform line ("<time> rusm <verb> <message>") at level, if the
+** runtime's level admits it. For layers above the core (the Wasm host logs
+** traps with it). Borrows both strings. */
+void rusm_log_event(rusm_rt *rt, rusm_log_level level, const char *verb, const char *message);
 
 /* ----------------------------------------------------------- supervisors */
 

@@ -112,8 +112,10 @@ void rusm_caps_free(rusm_caps *c) {
 }
 
 rusm_caps *rusm_caps_set(rusm_caps *c, rusm_cap_grant g, bool on) {
-  if ((unsigned)g < RUSM_CAP_COUNT_) c->grant[g] = on;
-  else c->failed = true;
+  if ((unsigned)g < RUSM_CAP_COUNT_)
+    c->grant[g] = on;
+  else
+    c->failed = true;
   return c;
 }
 
@@ -175,21 +177,29 @@ rusm_caps *rusm_caps_max_memory(rusm_caps *c, uint64_t bytes) {
   return c;
 }
 
-bool rusm_caps_ok(const rusm_caps *c) { return c && !c->failed; }
+bool rusm_caps_ok(const rusm_caps *c) {
+  return c && !c->failed;
+}
 
 bool rusm_caps_has(const rusm_caps *c, rusm_cap_grant g) {
   return (unsigned)g < RUSM_CAP_COUNT_ && c->grant[g];
 }
 
-uint64_t rusm_caps_memory_limit(const rusm_caps *c) { return c->max_memory; }
-size_t rusm_caps_env_count(const rusm_caps *c) { return c->n_env; }
+uint64_t rusm_caps_memory_limit(const rusm_caps *c) {
+  return c->max_memory;
+}
+size_t rusm_caps_env_count(const rusm_caps *c) {
+  return c->n_env;
+}
 
 void rusm_caps_env_at(const rusm_caps *c, size_t i, const char **o_key, const char **o_value) {
   *o_key = i < c->n_env ? c->env[i].key : NULL;
   *o_value = i < c->n_env ? c->env[i].value : NULL;
 }
 
-size_t rusm_caps_preopen_count(const rusm_caps *c) { return c->n_dirs; }
+size_t rusm_caps_preopen_count(const rusm_caps *c) {
+  return c->n_dirs;
+}
 
 void rusm_caps_preopen_at(const rusm_caps *c, size_t i, const char **o_host_dir,
                           const char **o_guest_path, bool *o_read_only) {
@@ -223,9 +233,12 @@ size_t rusm_caps_summary(const rusm_caps *c, char *buf, size_t cap) {
   if (c->n_dirs) caps_put(&o, "fs=%" PRIu64 " ", NULL, c->n_dirs);
   if (c->n_env) caps_put(&o, "env=%" PRIu64 " ", NULL, c->n_env);
   uint64_t m = c->max_memory;
-  if (m % (1ull << 20) == 0) caps_put(&o, "mem=%" PRIu64 "M", NULL, m >> 20);
-  else if (m % 1024 == 0) caps_put(&o, "mem=%" PRIu64 "K", NULL, m >> 10);
-  else caps_put(&o, "mem=%" PRIu64 "B", NULL, m);
+  if (m % (1ull << 20) == 0)
+    caps_put(&o, "mem=%" PRIu64 "M", NULL, m >> 20);
+  else if (m % 1024 == 0)
+    caps_put(&o, "mem=%" PRIu64 "K", NULL, m >> 10);
+  else
+    caps_put(&o, "mem=%" PRIu64 "B", NULL, m);
   if (cap) buf[o.len < cap ? o.len : cap - 1] = 0;
   return o.len;
 }

@@ -35,6 +35,7 @@ typedef struct sup_child {
   rusm_pid pid; /* RUSM_PID_NONE while not running */
   rusm_ref ref; /* the supervisor's monitor on pid; valid when monitored */
   bool monitored;
+  bool killing; /* killed by us; kill_and_wait is taking its Down */
 } sup_child;
 
 struct rusm_sup_spec {
@@ -51,12 +52,12 @@ struct rusm_sup_spec {
 typedef struct sup_state {
   rusm_rt *rt;
   rusm_pid pid;
-  rusm_sup_spec spec;  /* children array moved in from the builder */
-  pthread_mutex_t mu;  /* guards children[].pid against rusm_sup_children */
-  atomic_int refs;     /* the process + rusm_sup_start until it has listed pid */
-  bool listed;         /* in the table (guarded by table_mu) */
-  atomic_bool ran;     /* the body started (else arg_free must kill children) */
-  uint64_t *stamps;    /* windowed budget: restart times (ns), a ring */
+  rusm_sup_spec spec; /* children array moved in from the builder */
+  pthread_mutex_t mu; /* guards children[].pid against rusm_sup_children */
+  atomic_int refs;    /* the process + rusm_sup_start until it has listed pid */
+  bool listed;        /* in the table (guarded by table_mu) */
+  atomic_bool ran;    /* the body started (else arg_free must kill children) */
+  uint64_t *stamps;   /* windowed budget: restart times (ns), a ring */
   size_t st_head, st_len, st_cap;
   uint64_t lifetime_restarts;
   struct sup_state *prev, *next; /* table links (guarded by table_mu) */
@@ -85,7 +86,7 @@ void rusm_sup_child(rusm_sup_spec *spec, rusm_child_fn start, void *arg) {
     spec->children = c;
     spec->cap = cap;
   }
-  spec->children[spec->n++] = (sup_child){start, arg, RUSM_PID_NONE, 0, false};
+  spec->children[spec->n++] = (sup_child){start, arg, RUSM_PID_NONE, 0, false, false};
 }
 
 void rusm_sup_max_restarts(rusm_sup_spec *spec, uint32_t n) {
@@ -112,8 +113,10 @@ static void state_unref(sup_state *st) {
 
 static void table_remove_locked(sup_state *st) {
   if (!st->listed) return;
-  if (st->prev) st->prev->next = st->next;
-  else table_head = st->next;
+  if (st->prev)
+    st->prev->next = st->next;
+  else
+    table_head = st->next;
   if (st->next) st->next->prev = st->prev;
   st->prev = st->next = NULL;
   st->listed = false;
@@ -184,12 +187,17 @@ static int find_child(sup_state *st, rusm_ref ref, rusm_pid pid) {
 /* Forgets child i (its Down has been taken). */
 static void child_gone(sup_state *st, size_t i) {
   st->spec.children[i].monitored = false;
+  st->spec.children[i].killing = false;
   set_child_pid(st, i, RUSM_PID_NONE);
 }
 
-static bool match_tracked_down(const rusm_item *item, void *arg) {
+/* Only the Downs of children we are killing: a Down of any other child
+** stays in the mailbox for the main loop, in order. */
+static bool match_killed_down(const rusm_item *item, void *arg) {
   sup_state *st = arg;
-  return item->kind == RUSM_ITEM_DOWN && find_child(st, item->u.down.ref, item->u.down.pid) >= 0;
+  if (item->kind != RUSM_ITEM_DOWN) return false;
+  int i = find_child(st, item->u.down.ref, item->u.down.pid);
+  return i >= 0 && st->spec.children[i].killing;
 }
 
 /* Kills children [from, n) except skip, and waits for each one's Down.
@@ -197,16 +205,17 @@ static bool match_tracked_down(const rusm_item *item, void *arg) {
 static bool kill_and_wait(rusm_ctx *ctx, sup_state *st, size_t from, size_t skip) {
   size_t pending = 0;
   for (size_t i = from; i < st->spec.n; i++) {
-    if (i == skip || !st->spec.children[i].monitored) continue;
-    rusm_kill(st->rt, st->spec.children[i].pid);
+    sup_child *c = &st->spec.children[i];
+    if (i == skip || !c->monitored) continue;
+    c->killing = true;
+    rusm_kill(st->rt, c->pid);
     pending++;
   }
   while (pending) {
-    rusm_item *it = rusm_receive_match(ctx, match_tracked_down, st, RUSM_FOREVER);
+    rusm_item *it = rusm_receive_match(ctx, match_killed_down, st, RUSM_FOREVER);
     if (!it) return false;
-    int i = find_child(st, it->u.down.ref, it->u.down.pid);
-    child_gone(st, (size_t)i);
-    if ((size_t)i >= from && (size_t)i != skip) pending--;
+    child_gone(st, (size_t)find_child(st, it->u.down.ref, it->u.down.pid));
+    pending--;
     rusm_item_free(it);
   }
   return true;
@@ -279,11 +288,9 @@ static void sup_body(rusm_ctx *ctx, void *arg) {
       kill_and_wait(ctx, st, 0, SIZE_MAX);
       return;
     }
-    if (it->kind == RUSM_ITEM_DOWN) {
-      int i = find_child(st, it->u.down.ref, it->u.down.pid);
-      if (i >= 0) on_child_down(ctx, st, (size_t)i); /* else stale: ignored */
-    }
-    rusm_item_free(it);
+    int i = it->kind == RUSM_ITEM_DOWN ? find_child(st, it->u.down.ref, it->u.down.pid) : -1;
+    rusm_item_free(it); /* before: giving up does not return */
+    if (i >= 0) on_child_down(ctx, st, (size_t)i); /* else stale or not a Down: ignored */
     if (rusm_killed(ctx)) break;
   }
   kill_children_now(st);
@@ -331,6 +338,7 @@ rusm_pid rusm_sup_start(rusm_rt *rt, rusm_sup_spec *spec) {
   pthread_mutex_unlock(&table_mu);
 
   rusm_pid pid = rusm_spawn(rt, sup_body, st, state_release);
+  if (pid != RUSM_PID_NONE) rusm_set_trap_exit(rt, pid, true); /* before any owner links */
   pthread_mutex_lock(&table_mu);
   if (pid == RUSM_PID_NONE) {
     table_remove_locked(st);

@@ -89,8 +89,10 @@ static uint32_t confine_walk(int dirfd, const char *path, int *o_fd) {
     int cur = depth ? stack[depth - 1] : dirfd;
     if (strcmp(name, ".") == 0) continue;
     if (strcmp(name, "..") == 0) {
-      if (!depth) err = WASI_ENOTCAPABLE; /* would climb above the preopen */
-      else close(stack[--depth]);
+      if (!depth)
+        err = WASI_ENOTCAPABLE; /* would climb above the preopen */
+      else
+        close(stack[--depth]);
       continue;
     }
     struct stat st;
@@ -101,11 +103,16 @@ static uint32_t confine_walk(int dirfd, const char *path, int *o_fd) {
     if (S_ISLNK(st.st_mode)) {
       char target[PATH_MAX];
       ssize_t n = readlinkat(cur, name, target, sizeof target - 1);
-      if (n < 0) err = wasi_errno(errno);
-      else if (++hops > CONFINE_MAX_HOPS) err = WASI_ELOOP;
-      else if (n == 0) err = WASI_ENOENT;
-      else if (target[0] == '/') err = WASI_ENOTCAPABLE;
-      else if ((size_t)n + 1 + strlen(rest + pos) + 1 > cap) err = WASI_ENAMETOOLONG;
+      if (n < 0)
+        err = wasi_errno(errno);
+      else if (++hops > CONFINE_MAX_HOPS)
+        err = WASI_ELOOP;
+      else if (n == 0)
+        err = WASI_ENOENT;
+      else if (target[0] == '/')
+        err = WASI_ENOTCAPABLE;
+      else if ((size_t)n + 1 + strlen(rest + pos) + 1 > cap)
+        err = WASI_ENAMETOOLONG;
       if (err) break;
       /* rest = target + "/" + what was left after this component */
       size_t left = strlen(rest + pos);
@@ -139,8 +146,10 @@ static uint32_t confine_walk(int dirfd, const char *path, int *o_fd) {
   }
   if (!err) {
     int fd = depth ? dup(stack[depth - 1]) : openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) err = wasi_errno(errno);
-    else *o_fd = fd;
+    if (fd < 0)
+      err = wasi_errno(errno);
+    else
+      *o_fd = fd;
   }
   while (depth) close(stack[--depth]);
   free(stack);
@@ -206,10 +215,14 @@ uint32_t wasi_resolve(int dirfd, const char *path, bool follow, int *o_parent, c
       char target[PATH_MAX];
       ssize_t n = readlinkat(parent, leafbuf, target, sizeof target - 1);
       close(parent);
-      if (n < 0) err = wasi_errno(errno);
-      else if (hops >= CONFINE_MAX_HOPS) err = WASI_ELOOP;
-      else if (n == 0) err = WASI_ENOENT;
-      else if (target[0] == '/') err = WASI_ENOTCAPABLE;
+      if (n < 0)
+        err = wasi_errno(errno);
+      else if (hops >= CONFINE_MAX_HOPS)
+        err = WASI_ELOOP;
+      else if (n == 0)
+        err = WASI_ENOENT;
+      else if (target[0] == '/')
+        err = WASI_ENOTCAPABLE;
       if (err) break;
       target[n] = 0;
       /* Continue from the link's directory: prefix + "/" + target. */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -15,30 +16,11 @@
 
 uint32_t wasi_errno(int e) {
   switch (e) {
-#define M(h, w)                                                                            \
-  case h: return WASI_E##w;
-    M(E2BIG, 2BIG) M(EACCES, ACCES) M(EADDRINUSE, ADDRINUSE) M(EADDRNOTAVAIL, ADDRNOTAVAIL)
-    M(EAFNOSUPPORT, AFNOSUPPORT) M(EAGAIN, AGAIN) M(EALREADY, ALREADY) M(EBADF, BADF)
-    M(EBADMSG, BADMSG) M(EBUSY, BUSY) M(ECANCELED, CANCELED) M(ECHILD, CHILD)
-    M(ECONNABORTED, CONNABORTED) M(ECONNREFUSED, CONNREFUSED) M(ECONNRESET, CONNRESET)
-    M(EDEADLK, DEADLK) M(EDESTADDRREQ, DESTADDRREQ) M(EDOM, DOM) M(EDQUOT, DQUOT)
-    M(EEXIST, EXIST) M(EFAULT, FAULT) M(EFBIG, FBIG) M(EHOSTUNREACH, HOSTUNREACH)
-    M(EIDRM, IDRM) M(EILSEQ, ILSEQ) M(EINPROGRESS, INPROGRESS) M(EINTR, INTR)
-    M(EINVAL, INVAL) M(EIO, IO) M(EISCONN, ISCONN) M(EISDIR, ISDIR) M(ELOOP, LOOP)
-    M(EMFILE, MFILE) M(EMLINK, MLINK) M(EMSGSIZE, MSGSIZE) M(EMULTIHOP, MULTIHOP)
-    M(ENAMETOOLONG, NAMETOOLONG) M(ENETDOWN, NETDOWN) M(ENETRESET, NETRESET)
-    M(ENETUNREACH, NETUNREACH) M(ENFILE, NFILE) M(ENOBUFS, NOBUFS) M(ENODEV, NODEV)
-    M(ENOENT, NOENT) M(ENOEXEC, NOEXEC) M(ENOLCK, NOLCK) M(ENOLINK, NOLINK)
-    M(ENOMEM, NOMEM) M(ENOMSG, NOMSG) M(ENOPROTOOPT, NOPROTOOPT) M(ENOSPC, NOSPC)
-    M(ENOSYS, NOSYS) M(ENOTCONN, NOTCONN) M(ENOTDIR, NOTDIR) M(ENOTEMPTY, NOTEMPTY)
-    M(ENOTRECOVERABLE, NOTRECOVERABLE) M(ENOTSOCK, NOTSOCK) M(ENOTSUP, NOTSUP)
-    M(ENOTTY, NOTTY) M(ENXIO, NXIO) M(EOVERFLOW, OVERFLOW) M(EOWNERDEAD, OWNERDEAD)
-    M(EPERM, PERM) M(EPIPE, PIPE) M(EPROTO, PROTO) M(EPROTONOSUPPORT, PROTONOSUPPORT)
-    M(EPROTOTYPE, PROTOTYPE) M(ERANGE, RANGE) M(EROFS, ROFS) M(ESPIPE, SPIPE)
-    M(ESRCH, SRCH) M(ESTALE, STALE) M(ETIMEDOUT, TIMEDOUT) M(ETXTBSY, TXTBSY)
-    M(EXDEV, XDEV)
-#undef M
   case 0: return WASI_ESUCCESS;
+#define X(n, v)                                                                                    \
+  case E##n: return WASI_E##n;
+    WASI_POSIX_ERRNOS(X)
+#undef X
   default: return WASI_EIO;
   }
 }
@@ -99,8 +81,8 @@ void wasi_fd_release(wasi_fd *f) {
   f->host = -1;
 }
 
-uint32_t wasi_wait(wasi_env *e, rusm_wasi_wait_kind kind, const rusm_wasi_waitfd *fds,
-                   size_t n, uint64_t deadline_ns) {
+uint32_t wasi_wait(wasi_env *e, rusm_wasi_wait_kind kind, const rusm_wasi_waitfd *fds, size_t n,
+                   uint64_t deadline_ns) {
   wasi_pending *p = &e->w->pending;
   if (n > p->fds_cap) {
     rusm_wasi_waitfd *t = realloc(p->fds, n * sizeof *t);
@@ -115,16 +97,20 @@ uint32_t wasi_wait(wasi_env *e, rusm_wasi_wait_kind kind, const rusm_wasi_waitfd
 
 /* ------------------------------------------------------------ lifetime */
 
-static bool ctx_fail(char *err, size_t cap, const char *fmt, const char *a, const char *b,
-                     int e) {
-  if (err && cap) snprintf(err, cap, fmt, a, b, e ? strerror(e) : "");
+__attribute__((format(printf, 3, 4))) static bool ctx_fail(char *err, size_t cap, const char *fmt,
+                                                           ...) {
+  if (err && cap) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+  }
   return false;
 }
 
 static bool ctx_stdio(rusm_wasi *w, const rusm_caps *caps, const rusm_wasi_options *opt) {
   bool granted = rusm_caps_has(caps, RUSM_CAP_STDIO);
-  int given[3] = {opt ? opt->stdin_fd : -1, opt ? opt->stdout_fd : -1,
-                  opt ? opt->stderr_fd : -1};
+  int given[3] = {opt ? opt->stdin_fd : -1, opt ? opt->stdout_fd : -1, opt ? opt->stderr_fd : -1};
   for (int i = 0; i < 3; i++) {
     if (wasi_fd_alloc(w) != i) return false;
     wasi_fd *f = &w->fds[i];
@@ -153,18 +139,24 @@ static bool ctx_preopens(rusm_wasi *w, const rusm_caps *caps, char *err, size_t 
     rusm_caps_preopen_at(caps, i, &host, &guest, &ro);
     int fd = open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-      return ctx_fail(err, cap, "preopen %s: host directory %s: %s", guest, host, errno);
+      return ctx_fail(err, cap, "preopen %s: host directory %s: %s", guest, host, strerror(errno));
     int64_t slot = wasi_fd_alloc(w);
     char *name = strdup(guest);
     if (slot < 0 || !name) {
       close(fd);
       free(name);
-      return ctx_fail(err, cap, "preopen %s%s: %s", guest, "", ENOMEM);
+      return ctx_fail(err, cap, "preopen %s: out of memory", guest);
     }
     wasi_fd *f = &w->fds[slot];
     uint64_t r = ro ? WASI_R_ALL & ~WASI_R_MUTATE : WASI_R_ALL;
-    *f = (wasi_fd){.kind = WFD_HOST, .filetype = WASI_FT_DIR, .own = true, .read_only = ro,
-                   .host = fd, .base = r, .inheriting = r, .preopen = name};
+    *f = (wasi_fd){.kind = WFD_HOST,
+                   .filetype = WASI_FT_DIR,
+                   .own = true,
+                   .read_only = ro,
+                   .host = fd,
+                   .base = r,
+                   .inheriting = r,
+                   .preopen = name};
   }
   return true;
 }
@@ -183,7 +175,7 @@ rusm_wasi *rusm_wasi_new(const rusm_caps *caps, int argc, const char *const *arg
                          const rusm_wasi_options *opt, char *err, size_t err_cap) {
   if (err && err_cap) err[0] = 0;
   if (!caps || !rusm_caps_ok(caps)) {
-    ctx_fail(err, err_cap, "invalid capabilities%s%s%s", "", "", 0);
+    ctx_fail(err, err_cap, "invalid capabilities (a builder call failed)");
     return NULL;
   }
   rusm_wasi *w = calloc(1, sizeof *w);
@@ -204,9 +196,9 @@ rusm_wasi *rusm_wasi_new(const rusm_caps *caps, int argc, const char *const *arg
     ok = (w->env[i] = ctx_join(k, v)) != NULL;
     if (ok) w->env_bytes += strlen(w->env[i]) + 1;
   }
-  if (!ok) ctx_fail(err, err_cap, "out of memory%s%s%s", "", "", 0);
+  if (!ok) ctx_fail(err, err_cap, "out of memory");
   if (ok && !ctx_stdio(w, caps, opt)) {
-    ctx_fail(err, err_cap, "out of memory%s%s%s", "", "", 0);
+    ctx_fail(err, err_cap, "out of memory");
     ok = false;
   }
   if (ok) ok = ctx_preopens(w, caps, err, err_cap);

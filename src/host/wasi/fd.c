@@ -14,13 +14,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-
 static uint64_t fd_ts(struct timespec t) {
   return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
 void wasi_filestat(uint8_t *p, const struct stat *st) {
-  uint64_t v[8] = {(uint64_t)st->st_dev,  (uint64_t)st->st_ino, 0,
+  uint64_t v[8] = {(uint64_t)st->st_dev,   (uint64_t)st->st_ino,  0,
                    (uint64_t)st->st_nlink, (uint64_t)st->st_size, fd_ts(st->st_atim),
                    fd_ts(st->st_mtim),     fd_ts(st->st_ctim)};
   memcpy(p, v, sizeof v);
@@ -30,7 +29,7 @@ void wasi_filestat(uint8_t *p, const struct stat *st) {
 
 /* Gathers guest iovecs into host ones; sets *o_total. */
 uint32_t wasi_iovs(wasi_env *e, uint32_t ptr, uint32_t n, struct iovec *iov, int *o_n,
-                        uint64_t *o_total) {
+                   uint64_t *o_total) {
   if (n > WASI_MAX_IOV) n = WASI_MAX_IOV;
   const uint8_t *v = wasi_ptr(e, ptr, (uint64_t)n * 8);
   if (!v) return WASI_EFAULT;
@@ -100,10 +99,18 @@ static uint32_t fd_rw(wasi_env *e, const rusm_val *a, bool write, bool positiona
   return 0;
 }
 
-uint32_t wasi_h_fd_read(wasi_env *e, const rusm_val *a) { return fd_rw(e, a, false, false); }
-uint32_t wasi_h_fd_write(wasi_env *e, const rusm_val *a) { return fd_rw(e, a, true, false); }
-uint32_t wasi_h_fd_pread(wasi_env *e, const rusm_val *a) { return fd_rw(e, a, false, true); }
-uint32_t wasi_h_fd_pwrite(wasi_env *e, const rusm_val *a) { return fd_rw(e, a, true, true); }
+uint32_t wasi_h_fd_read(wasi_env *e, const rusm_val *a) {
+  return fd_rw(e, a, false, false);
+}
+uint32_t wasi_h_fd_write(wasi_env *e, const rusm_val *a) {
+  return fd_rw(e, a, true, false);
+}
+uint32_t wasi_h_fd_pread(wasi_env *e, const rusm_val *a) {
+  return fd_rw(e, a, false, true);
+}
+uint32_t wasi_h_fd_pwrite(wasi_env *e, const rusm_val *a) {
+  return fd_rw(e, a, true, true);
+}
 
 /* A host fd for calls that need one. */
 static uint32_t fd_host(wasi_env *e, uint32_t fd, uint64_t rights, wasi_fd **o_f) {
@@ -172,7 +179,7 @@ uint32_t wasi_h_fd_advise(wasi_env *e, const rusm_val *a) {
   if (WA32(3) > 5) return WASI_EINVAL;
   if (f->filetype == WASI_FT_DIR) return WASI_EBADF;
   int r = posix_fadvise(f->host, (off_t)WA64(1), (off_t)WA64(2), adv[WA32(3)]);
-  return r == ESPIPE || r == 0 ? (r ? WASI_ESPIPE : 0) : wasi_errno(r);
+  return r ? wasi_errno(r) : 0;
 }
 
 uint32_t wasi_h_fd_allocate(wasi_env *e, const rusm_val *a) {
@@ -256,11 +263,14 @@ static bool fd_times(uint64_t atim, uint64_t mtim, uint32_t fl, struct timespec 
     return false;
   uint64_t v[2] = {atim, mtim};
   for (int i = 0; i < 2; i++) {
-    uint32_t set = i ? WASI_FST_MTIM : WASI_FST_ATIM, now = i ? WASI_FST_MTIM_NOW : WASI_FST_ATIM_NOW;
-    if (fl & now) t[i] = (struct timespec){0, UTIME_NOW};
+    uint32_t set = i ? WASI_FST_MTIM : WASI_FST_ATIM,
+             now = i ? WASI_FST_MTIM_NOW : WASI_FST_ATIM_NOW;
+    if (fl & now)
+      t[i] = (struct timespec){0, UTIME_NOW};
     else if (fl & set)
       t[i] = (struct timespec){(time_t)(v[i] / 1000000000ull), (long)(v[i] % 1000000000ull)};
-    else t[i] = (struct timespec){0, UTIME_OMIT};
+    else
+      t[i] = (struct timespec){0, UTIME_OMIT};
   }
   return true;
 }
@@ -330,7 +340,7 @@ static uint8_t fd_dtype(int dirfd, const struct dirent *d) {
   default: {
     struct stat st;
     return fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) ? WASI_FT_UNKNOWN
-                                                                : wasi_filetype(st.st_mode);
+                                                               : wasi_filetype(st.st_mode);
   }
   }
 }
@@ -361,8 +371,10 @@ static uint32_t fd_snapshot(wasi_fd *f) {
       f->dir = t;
     }
     char *name = strdup(de->d_name);
-    if (!name) err = WASI_ENOMEM;
-    else f->dir[f->n_dir++] = (wasi_dirent){de->d_ino, fd_dtype(d, de), name};
+    if (!name)
+      err = WASI_ENOMEM;
+    else
+      f->dir[f->n_dir++] = (wasi_dirent){de->d_ino, fd_dtype(d, de), name};
   }
   closedir(dir);
   return err;

@@ -33,8 +33,12 @@ struct rusm_wasi_link {
   link_binding bind[LINK_N];
 };
 
-size_t rusm_wasi_func_count(void) { return LINK_N; }
-const char *rusm_wasi_func_name(size_t i) { return i < LINK_N ? link_table[i].name : NULL; }
+size_t rusm_wasi_func_count(void) {
+  return LINK_N;
+}
+const char *rusm_wasi_func_name(size_t i) {
+  return i < LINK_N ? link_table[i].name : NULL;
+}
 
 static void link_types(const char *s, rusm_valtype *out, uint32_t *o_n) {
   uint32_t n = 0;
@@ -45,10 +49,12 @@ static void link_types(const char *s, rusm_valtype *out, uint32_t *o_n) {
 /* Memory 0 of inst: the guest's exported "memory" in every wasip1 program
 ** (the same memory rusm_call_mem serves). */
 static void link_env(wasi_env *e, rusm_wasi *w, rusm_call *call, rusm_instance *inst) {
-  memset(e, 0, sizeof *e);
   e->w = w;
   e->call = call;
+  e->mem = NULL;
+  e->mem_size = 0;
   e->retry = call == NULL;
+  e->trap_msg[0] = 0;
   if (!call) {
     rusm_memory *m = rusm_instance_memory(inst, 0);
     if (m) e->mem = rusm_memory_data(m, &e->mem_size);

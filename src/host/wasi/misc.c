@@ -11,8 +11,8 @@
 #include <time.h>
 
 /* Writes a pointer vector and the packed NUL-terminated strings. */
-static uint32_t misc_strings(wasi_env *e, char *const *v, size_t n, size_t bytes,
-                             uint32_t vec, uint32_t buf) {
+static uint32_t misc_strings(wasi_env *e, char *const *v, size_t n, size_t bytes, uint32_t vec,
+                             uint32_t buf) {
   uint8_t *b = wasi_ptr(e, buf, bytes);
   if (!b || !wasi_ptr(e, vec, (uint64_t)n * 4)) return WASI_EFAULT;
   uint32_t off = 0;
@@ -92,7 +92,9 @@ uint32_t wasi_h_proc_exit(wasi_env *e, const rusm_val *a) {
 }
 
 /* Signals are not delivered to Wasm guests; wasmtime does the same. */
-uint32_t wasi_h_proc_raise(wasi_env *e, const rusm_val *a) { return WASI_ENOSYS; }
+uint32_t wasi_h_proc_raise(wasi_env *e, const rusm_val *a) {
+  return WASI_ENOSYS;
+}
 
 /* Yielding is the scheduler's job: suspend once, complete on the retry. */
 uint32_t wasi_h_sched_yield(wasi_env *e, const rusm_val *a) {

@@ -23,8 +23,8 @@ typedef struct path_at {
 } path_at;
 
 /* Checks the directory fd's rights, copies the guest path, resolves it. */
-static uint32_t path_begin(wasi_env *e, uint32_t fd, uint64_t rights, uint32_t ptr,
-                           uint32_t len, bool follow, path_at *o) {
+static uint32_t path_begin(wasi_env *e, uint32_t fd, uint64_t rights, uint32_t ptr, uint32_t len,
+                           bool follow, path_at *o) {
   o->parent = -1;
   uint32_t err = wasi_fd_get(e->w, fd, rights, &o->dir);
   if (err) return err;
@@ -36,6 +36,12 @@ static uint32_t path_begin(wasi_env *e, uint32_t fd, uint64_t rights, uint32_t p
   return err;
 }
 
+static uint32_t path_fail(path_at *p, uint32_t err) {
+  if (p->parent >= 0) close(p->parent);
+  return err;
+}
+
+/* Closes the parent and maps a host call's result (r < 0: errno). */
 static uint32_t path_end(path_at *p, int r) {
   uint32_t err = r < 0 ? wasi_errno(errno) : 0;
   if (p->parent >= 0) close(p->parent);
@@ -45,7 +51,7 @@ static uint32_t path_end(path_at *p, int r) {
 uint32_t wasi_h_path_create_directory(wasi_env *e, const rusm_val *a) {
   path_at p;
   uint32_t err = path_begin(e, WA32(0), WASI_R_PATH_CREATE_DIRECTORY, WA32(1), WA32(2), false, &p);
-  if (err) return path_end(&p, 0) | err;
+  if (err) return path_fail(&p, err);
   return path_end(&p, mkdirat(p.parent, p.leaf, 0777));
 }
 
@@ -55,7 +61,7 @@ uint32_t wasi_h_path_filestat_get(wasi_env *e, const rusm_val *a) {
   if (!out) return WASI_EFAULT;
   uint32_t err = path_begin(e, WA32(0), WASI_R_PATH_FILESTAT_GET, WA32(2), WA32(3),
                             WA32(1) & WASI_LOOKUP_FOLLOW, &p);
-  if (err) return path_end(&p, 0) | err;
+  if (err) return path_fail(&p, err);
   struct stat st;
   int r = fstatat(p.parent, p.leaf, &st, AT_SYMLINK_NOFOLLOW);
   if (r == 0 && p.trailing && !S_ISDIR(st.st_mode)) {
@@ -72,7 +78,7 @@ uint32_t wasi_h_path_filestat_set_times(wasi_env *e, const rusm_val *a) {
   path_at p;
   uint32_t err = path_begin(e, WA32(0), WASI_R_PATH_FILESTAT_SET_TIMES, WA32(2), WA32(3),
                             WA32(1) & WASI_LOOKUP_FOLLOW, &p);
-  if (err) return path_end(&p, 0) | err;
+  if (err) return path_fail(&p, err);
   return path_end(&p, utimensat(p.parent, p.leaf, t, AT_SYMLINK_NOFOLLOW));
 }
 
@@ -124,11 +130,13 @@ uint32_t wasi_h_path_open(wasi_env *e, const rusm_val *a) {
   if ((fdflags & WASI_FDF_APPEND) && p.dir->read_only) return WASI_ENOTCAPABLE;
   if (oflags & ~15u) return WASI_EINVAL;
   err = path_begin(e, WA32(0), need, WA32(2), WA32(3), WA32(1) & WASI_LOOKUP_FOLLOW, &p);
-  if (err) return path_end(&p, 0) | err;
-  if (p.trailing && (oflags & WASI_O_CREAT)) return path_end(&p, 0) | WASI_EISDIR;
+  if (err) return path_fail(&p, err);
+  if (p.trailing && (oflags & WASI_O_CREAT)) return path_fail(&p, WASI_EISDIR);
   int fl = path_oflags(base, oflags, fdflags) | (p.trailing ? O_DIRECTORY : 0);
   int fd = openat(p.parent, p.leaf, fl, 0666);
-  if (fd < 0 && errno == EISDIR && !(fl & (O_WRONLY | O_RDWR | O_CREAT)))
+  /* Write rights on a directory mean nothing (and libc asks for them):
+  ** open it read-only; fd_write on it then reports EISDIR. */
+  if (fd < 0 && errno == EISDIR && !(oflags & (WASI_O_CREAT | WASI_O_TRUNC)))
     fd = openat(p.parent, p.leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   uint32_t r = path_end(&p, fd);
   if (r) return r;
@@ -141,9 +149,14 @@ uint32_t wasi_h_path_open(wasi_env *e, const rusm_val *a) {
   wasi_fd *src = NULL;
   wasi_fd_get(e->w, WA32(0), 0, &src); /* the table may have moved */
   bool ro = src ? src->read_only : true;
-  e->w->fds[slot] = (wasi_fd){.kind = WFD_HOST, .filetype = wasi_filetype(st.st_mode),
-                              .fdflags = (uint16_t)(fdflags & 0x1f), .own = true,
-                              .read_only = ro, .host = fd, .base = base, .inheriting = inh};
+  e->w->fds[slot] = (wasi_fd){.kind = WFD_HOST,
+                              .filetype = wasi_filetype(st.st_mode),
+                              .fdflags = (uint16_t)(fdflags & 0x1f),
+                              .own = true,
+                              .read_only = ro,
+                              .host = fd,
+                              .base = base,
+                              .inheriting = inh};
   wasi_put32(e, out, (uint32_t)slot);
   return 0;
 }
@@ -154,7 +167,7 @@ uint32_t wasi_h_path_readlink(wasi_env *e, const rusm_val *a) {
   if (!b || !wasi_ptr(e, out, 4)) return WASI_EFAULT;
   path_at p;
   uint32_t err = path_begin(e, WA32(0), WASI_R_PATH_READLINK, WA32(1), WA32(2), false, &p);
-  if (err) return path_end(&p, 0) | err;
+  if (err) return path_fail(&p, err);
   char tmp[PATH_MAX];
   ssize_t n = readlinkat(p.parent, p.leaf, tmp, sizeof tmp);
   err = path_end(&p, (int)n);
@@ -168,7 +181,7 @@ uint32_t wasi_h_path_readlink(wasi_env *e, const rusm_val *a) {
 uint32_t wasi_h_path_remove_directory(wasi_env *e, const rusm_val *a) {
   path_at p;
   uint32_t err = path_begin(e, WA32(0), WASI_R_PATH_REMOVE_DIRECTORY, WA32(1), WA32(2), false, &p);
-  if (err) return path_end(&p, 0) | err;
+  if (err) return path_fail(&p, err);
   return path_end(&p, unlinkat(p.parent, p.leaf, AT_REMOVEDIR));
 }
 
@@ -189,9 +202,12 @@ uint32_t wasi_h_path_symlink(wasi_env *e, const rusm_val *a) {
   /* An absolute target could never resolve inside the sandbox: refuse it
   ** rather than leave a trap for the host's own tools. */
   path_at p = {.parent = -1};
-  if (target[0] == '/') err = WASI_ENOTCAPABLE;
-  else if (!target[0]) err = WASI_ENOENT;
-  else err = path_begin(e, WA32(2), WASI_R_PATH_SYMLINK, WA32(3), WA32(4), false, &p);
+  if (target[0] == '/')
+    err = WASI_ENOTCAPABLE;
+  else if (!target[0])
+    err = WASI_ENOENT;
+  else
+    err = path_begin(e, WA32(2), WASI_R_PATH_SYMLINK, WA32(3), WA32(4), false, &p);
   if (!err && p.trailing) err = WASI_ENOENT;
   if (!err && symlinkat(target, p.parent, p.leaf) != 0) err = wasi_errno(errno);
   free(target);
@@ -202,12 +218,12 @@ uint32_t wasi_h_path_symlink(wasi_env *e, const rusm_val *a) {
 uint32_t wasi_h_path_unlink_file(wasi_env *e, const rusm_val *a) {
   path_at p;
   uint32_t err = path_begin(e, WA32(0), WASI_R_PATH_UNLINK_FILE, WA32(1), WA32(2), false, &p);
-  if (err) return path_end(&p, 0) | err;
+  if (err) return path_fail(&p, err);
   if (p.trailing) {
     struct stat st;
     if (fstatat(p.parent, p.leaf, &st, AT_SYMLINK_NOFOLLOW) == 0)
       err = S_ISDIR(st.st_mode) ? WASI_EISDIR : WASI_ENOTDIR;
-    if (err) return path_end(&p, 0) | err;
+    if (err) return path_fail(&p, err);
   }
   return path_end(&p, unlinkat(p.parent, p.leaf, 0));
 }

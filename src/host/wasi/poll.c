@@ -52,8 +52,7 @@ static bool poll_deadline(const uint8_t *s, uint64_t start, uint64_t *o_deadline
 }
 
 /* Readiness of an fd subscription: 1 ready (event filled), 0 not ready. */
-static int poll_fd(wasi_env *e, const uint8_t *s, uint8_t type, uint8_t *ev,
-                   rusm_wasi_waitfd *wf) {
+static int poll_fd(wasi_env *e, const uint8_t *s, uint8_t type, uint8_t *ev, rusm_wasi_waitfd *wf) {
   uint64_t ud = wasi_ld64(s);
   uint32_t fd = wasi_ld32(s + 16);
   bool write = type == EV_FD_WRITE;
@@ -125,8 +124,10 @@ uint32_t wasi_h_poll_oneoff(wasi_env *e, const rusm_val *a) {
         deadline = d;
       }
     } else if (type == EV_FD_READ || type == EV_FD_WRITE) {
-      if (poll_fd(e, s, type, ev, &wfs[n_wf])) n_ev++;
-      else n_wf++;
+      if (poll_fd(e, s, type, ev, &wfs[n_wf]))
+        n_ev++;
+      else
+        n_wf++;
     } else {
       poll_event(ev, wasi_ld64(s), WASI_EINVAL, type, 0, 0);
       n_ev++;
@@ -151,8 +152,8 @@ uint32_t wasi_h_poll_oneoff(wasi_env *e, const rusm_val *a) {
 static uint32_t sock_get(wasi_env *e, uint32_t fd, uint64_t right, wasi_fd **o_f) {
   uint32_t err = wasi_fd_get(e->w, fd, right, o_f);
   if (err) return err;
-  if ((*o_f)->kind != WFD_HOST || ((*o_f)->filetype != WASI_FT_SOCK_STREAM &&
-                                    (*o_f)->filetype != WASI_FT_SOCK_DGRAM))
+  if ((*o_f)->kind != WFD_HOST ||
+      ((*o_f)->filetype != WASI_FT_SOCK_STREAM && (*o_f)->filetype != WASI_FT_SOCK_DGRAM))
     return WASI_ENOTSOCK;
   return 0;
 }
@@ -177,11 +178,14 @@ uint32_t wasi_h_sock_accept(wasi_env *e, const rusm_val *a) {
     close(s);
     return WASI_ENOMEM;
   }
-  e->w->fds[slot] = (wasi_fd){.kind = WFD_HOST, .filetype = WASI_FT_SOCK_STREAM,
-                              .fdflags = (uint16_t)WA32(1), .own = true, .host = s,
-                              .base = WASI_R_FD_READ | WASI_R_FD_WRITE |
-                                      WASI_R_POLL_FD_READWRITE | WASI_R_SOCK_SHUTDOWN |
-                                      WASI_R_FD_FDSTAT_SET_FLAGS | WASI_R_FD_FILESTAT_GET};
+  e->w->fds[slot] =
+      (wasi_fd){.kind = WFD_HOST,
+                .filetype = WASI_FT_SOCK_STREAM,
+                .fdflags = (uint16_t)WA32(1),
+                .own = true,
+                .host = s,
+                .base = WASI_R_FD_READ | WASI_R_FD_WRITE | WASI_R_POLL_FD_READWRITE |
+                        WASI_R_SOCK_SHUTDOWN | WASI_R_FD_FDSTAT_SET_FLAGS | WASI_R_FD_FILESTAT_GET};
   wasi_put32(e, WA32(2), (uint32_t)slot);
   return 0;
 }

@@ -22,7 +22,8 @@ static void run_msg(rusm_wasi_run_result *r, rusm_wasi_run_status st, const char
   if (err)
     snprintf(r->msg, sizeof r->msg, "%s: %s%s%s (offset %zu)", what, err->section,
              err->section[0] ? ": " : "", err->reason, err->offset);
-  else snprintf(r->msg, sizeof r->msg, "%s", what);
+  else
+    snprintf(r->msg, sizeof r->msg, "%s", what);
 }
 
 /* Waits for what the suspended call asked for. */
@@ -68,8 +69,7 @@ static rusm_exec_status run_loop(rusm_instance *inst, rusm_wasi *w, rusm_exec_st
 }
 
 void rusm_wasi_run(const uint8_t *bytes, size_t len, const rusm_caps *caps, int argc,
-                   const char *const *argv, const rusm_wasi_options *opt,
-                   rusm_wasi_run_result *r) {
+                   const char *const *argv, const rusm_wasi_options *opt, rusm_wasi_run_result *r) {
   memset(r, 0, sizeof *r);
   r->first_wait_deadline_ns = UINT64_MAX;
   r->first_wait_started_ns = UINT64_MAX;

@@ -20,32 +20,96 @@
 #error "the WASI layer stores guest values with memcpy: little-endian hosts only"
 #endif
 
-/* witx errno values, defined once: X(NAME, value). */
-#define WASI_ERRNOS(X)                                                                     \
-  X(SUCCESS, 0) X(2BIG, 1) X(ACCES, 2) X(ADDRINUSE, 3) X(ADDRNOTAVAIL, 4)                  \
-  X(AFNOSUPPORT, 5) X(AGAIN, 6) X(ALREADY, 7) X(BADF, 8) X(BADMSG, 9) X(BUSY, 10)          \
-  X(CANCELED, 11) X(CHILD, 12) X(CONNABORTED, 13) X(CONNREFUSED, 14) X(CONNRESET, 15)      \
-  X(DEADLK, 16) X(DESTADDRREQ, 17) X(DOM, 18) X(DQUOT, 19) X(EXIST, 20) X(FAULT, 21)       \
-  X(FBIG, 22) X(HOSTUNREACH, 23) X(IDRM, 24) X(ILSEQ, 25) X(INPROGRESS, 26) X(INTR, 27)    \
-  X(INVAL, 28) X(IO, 29) X(ISCONN, 30) X(ISDIR, 31) X(LOOP, 32) X(MFILE, 33) X(MLINK, 34)  \
-  X(MSGSIZE, 35) X(MULTIHOP, 36) X(NAMETOOLONG, 37) X(NETDOWN, 38) X(NETRESET, 39)         \
-  X(NETUNREACH, 40) X(NFILE, 41) X(NOBUFS, 42) X(NODEV, 43) X(NOENT, 44) X(NOEXEC, 45)     \
-  X(NOLCK, 46) X(NOLINK, 47) X(NOMEM, 48) X(NOMSG, 49) X(NOPROTOOPT, 50) X(NOSPC, 51)      \
-  X(NOSYS, 52) X(NOTCONN, 53) X(NOTDIR, 54) X(NOTEMPTY, 55) X(NOTRECOVERABLE, 56)          \
-  X(NOTSOCK, 57) X(NOTSUP, 58) X(NOTTY, 59) X(NXIO, 60) X(OVERFLOW, 61) X(OWNERDEAD, 62)   \
-  X(PERM, 63) X(PIPE, 64) X(PROTO, 65) X(PROTONOSUPPORT, 66) X(PROTOTYPE, 67) X(RANGE, 68) \
-  X(ROFS, 69) X(SPIPE, 70) X(SRCH, 71) X(STALE, 72) X(TIMEDOUT, 73) X(TXTBSY, 74)          \
-  X(XDEV, 75) X(NOTCAPABLE, 76)
+/* witx errno values with a POSIX namesake (E<NAME>), defined once:
+** X(NAME, value). SUCCESS (0) and NOTCAPABLE (76) have none. */
+#define WASI_POSIX_ERRNOS(X)                                                                       \
+  X(2BIG, 1)                                                                                       \
+  X(ACCES, 2)                                                                                      \
+  X(ADDRINUSE, 3)                                                                                  \
+  X(ADDRNOTAVAIL, 4)                                                                               \
+  X(AFNOSUPPORT, 5)                                                                                \
+  X(AGAIN, 6)                                                                                      \
+  X(ALREADY, 7)                                                                                    \
+  X(BADF, 8)                                                                                       \
+  X(BADMSG, 9)                                                                                     \
+  X(BUSY, 10)                                                                                      \
+  X(CANCELED, 11)                                                                                  \
+  X(CHILD, 12)                                                                                     \
+  X(CONNABORTED, 13)                                                                               \
+  X(CONNREFUSED, 14)                                                                               \
+  X(CONNRESET, 15)                                                                                 \
+  X(DEADLK, 16)                                                                                    \
+  X(DESTADDRREQ, 17)                                                                               \
+  X(DOM, 18)                                                                                       \
+  X(DQUOT, 19)                                                                                     \
+  X(EXIST, 20)                                                                                     \
+  X(FAULT, 21)                                                                                     \
+  X(FBIG, 22)                                                                                      \
+  X(HOSTUNREACH, 23)                                                                               \
+  X(IDRM, 24)                                                                                      \
+  X(ILSEQ, 25)                                                                                     \
+  X(INPROGRESS, 26)                                                                                \
+  X(INTR, 27)                                                                                      \
+  X(INVAL, 28)                                                                                     \
+  X(IO, 29)                                                                                        \
+  X(ISCONN, 30)                                                                                    \
+  X(ISDIR, 31)                                                                                     \
+  X(LOOP, 32)                                                                                      \
+  X(MFILE, 33)                                                                                     \
+  X(MLINK, 34)                                                                                     \
+  X(MSGSIZE, 35)                                                                                   \
+  X(MULTIHOP, 36)                                                                                  \
+  X(NAMETOOLONG, 37)                                                                               \
+  X(NETDOWN, 38)                                                                                   \
+  X(NETRESET, 39)                                                                                  \
+  X(NETUNREACH, 40)                                                                                \
+  X(NFILE, 41)                                                                                     \
+  X(NOBUFS, 42)                                                                                    \
+  X(NODEV, 43)                                                                                     \
+  X(NOENT, 44)                                                                                     \
+  X(NOEXEC, 45)                                                                                    \
+  X(NOLCK, 46)                                                                                     \
+  X(NOLINK, 47)                                                                                    \
+  X(NOMEM, 48)                                                                                     \
+  X(NOMSG, 49)                                                                                     \
+  X(NOPROTOOPT, 50)                                                                                \
+  X(NOSPC, 51)                                                                                     \
+  X(NOSYS, 52)                                                                                     \
+  X(NOTCONN, 53)                                                                                   \
+  X(NOTDIR, 54)                                                                                    \
+  X(NOTEMPTY, 55)                                                                                  \
+  X(NOTRECOVERABLE, 56)                                                                            \
+  X(NOTSOCK, 57)                                                                                   \
+  X(NOTSUP, 58)                                                                                    \
+  X(NOTTY, 59)                                                                                     \
+  X(NXIO, 60)                                                                                      \
+  X(OVERFLOW, 61)                                                                                  \
+  X(OWNERDEAD, 62)                                                                                 \
+  X(PERM, 63)                                                                                      \
+  X(PIPE, 64)                                                                                      \
+  X(PROTO, 65)                                                                                     \
+  X(PROTONOSUPPORT, 66)                                                                            \
+  X(PROTOTYPE, 67)                                                                                 \
+  X(RANGE, 68)                                                                                     \
+  X(ROFS, 69)                                                                                      \
+  X(SPIPE, 70)                                                                                     \
+  X(SRCH, 71)                                                                                      \
+  X(STALE, 72)                                                                                     \
+  X(TIMEDOUT, 73)                                                                                  \
+  X(TXTBSY, 74)                                                                                    \
+  X(XDEV, 75)
 
 enum {
+  WASI_ESUCCESS = 0,
 #define X(n, v) WASI_E##n = v,
-  WASI_ERRNOS(X)
+  WASI_POSIX_ERRNOS(X)
 #undef X
+      WASI_ENOTCAPABLE = 76
 };
 
 /* Handler outcomes beyond an errno. */
-#define WASI_SUSPEND 0x10000u /* wait request recorded */
-#define WASI_TRAP 0x20000u    /* e->trap_msg says why */
+#define WASI_SUSPEND 0x10000u  /* wait request recorded */
+#define WASI_TRAP 0x20000u     /* e->trap_msg says why */
 #define WASI_NORESULT 0x40000u /* proc_exit: no result value */
 
 /* Host errno -> WASI errno. */
@@ -64,23 +128,49 @@ enum {
 };
 
 /* fdflags, oflags, lookupflags, fstflags */
-enum { WASI_FDF_APPEND = 1, WASI_FDF_DSYNC = 2, WASI_FDF_NONBLOCK = 4, WASI_FDF_RSYNC = 8,
-       WASI_FDF_SYNC = 16 };
+enum {
+  WASI_FDF_APPEND = 1,
+  WASI_FDF_DSYNC = 2,
+  WASI_FDF_NONBLOCK = 4,
+  WASI_FDF_RSYNC = 8,
+  WASI_FDF_SYNC = 16
+};
 enum { WASI_O_CREAT = 1, WASI_O_DIRECTORY = 2, WASI_O_EXCL = 4, WASI_O_TRUNC = 8 };
 enum { WASI_LOOKUP_FOLLOW = 1 };
 enum { WASI_FST_ATIM = 1, WASI_FST_ATIM_NOW = 2, WASI_FST_MTIM = 4, WASI_FST_MTIM_NOW = 8 };
 
 /* rights, defined once: X(NAME, bit). */
-#define WASI_RIGHTS(X)                                                                     \
-  X(FD_DATASYNC, 0) X(FD_READ, 1) X(FD_SEEK, 2) X(FD_FDSTAT_SET_FLAGS, 3) X(FD_SYNC, 4)    \
-  X(FD_TELL, 5) X(FD_WRITE, 6) X(FD_ADVISE, 7) X(FD_ALLOCATE, 8)                           \
-  X(PATH_CREATE_DIRECTORY, 9) X(PATH_CREATE_FILE, 10) X(PATH_LINK_SOURCE, 11)              \
-  X(PATH_LINK_TARGET, 12) X(PATH_OPEN, 13) X(FD_READDIR, 14) X(PATH_READLINK, 15)          \
-  X(PATH_RENAME_SOURCE, 16) X(PATH_RENAME_TARGET, 17) X(PATH_FILESTAT_GET, 18)             \
-  X(PATH_FILESTAT_SET_SIZE, 19) X(PATH_FILESTAT_SET_TIMES, 20) X(FD_FILESTAT_GET, 21)      \
-  X(FD_FILESTAT_SET_SIZE, 22) X(FD_FILESTAT_SET_TIMES, 23) X(PATH_SYMLINK, 24)             \
-  X(PATH_REMOVE_DIRECTORY, 25) X(PATH_UNLINK_FILE, 26) X(POLL_FD_READWRITE, 27)            \
-  X(SOCK_SHUTDOWN, 28) X(SOCK_ACCEPT, 29)
+#define WASI_RIGHTS(X)                                                                             \
+  X(FD_DATASYNC, 0)                                                                                \
+  X(FD_READ, 1)                                                                                    \
+  X(FD_SEEK, 2)                                                                                    \
+  X(FD_FDSTAT_SET_FLAGS, 3)                                                                        \
+  X(FD_SYNC, 4)                                                                                    \
+  X(FD_TELL, 5)                                                                                    \
+  X(FD_WRITE, 6)                                                                                   \
+  X(FD_ADVISE, 7)                                                                                  \
+  X(FD_ALLOCATE, 8)                                                                                \
+  X(PATH_CREATE_DIRECTORY, 9)                                                                      \
+  X(PATH_CREATE_FILE, 10)                                                                          \
+  X(PATH_LINK_SOURCE, 11)                                                                          \
+  X(PATH_LINK_TARGET, 12)                                                                          \
+  X(PATH_OPEN, 13)                                                                                 \
+  X(FD_READDIR, 14)                                                                                \
+  X(PATH_READLINK, 15)                                                                             \
+  X(PATH_RENAME_SOURCE, 16)                                                                        \
+  X(PATH_RENAME_TARGET, 17)                                                                        \
+  X(PATH_FILESTAT_GET, 18)                                                                         \
+  X(PATH_FILESTAT_SET_SIZE, 19)                                                                    \
+  X(PATH_FILESTAT_SET_TIMES, 20)                                                                   \
+  X(FD_FILESTAT_GET, 21)                                                                           \
+  X(FD_FILESTAT_SET_SIZE, 22)                                                                      \
+  X(FD_FILESTAT_SET_TIMES, 23)                                                                     \
+  X(PATH_SYMLINK, 24)                                                                              \
+  X(PATH_REMOVE_DIRECTORY, 25)                                                                     \
+  X(PATH_UNLINK_FILE, 26)                                                                          \
+  X(POLL_FD_READWRITE, 27)                                                                         \
+  X(SOCK_SHUTDOWN, 28)                                                                             \
+  X(SOCK_ACCEPT, 29)
 
 /* All bits fit an int, so an enum holds them. */
 enum {
@@ -90,13 +180,13 @@ enum {
 };
 #define WASI_R_ALL ((1ull << 30) - 1)
 /* Rights that change the file system or a file's contents. */
-#define WASI_R_MUTATE                                                                      \
-  (uint64_t)(WASI_R_FD_DATASYNC | WASI_R_FD_WRITE | WASI_R_FD_ALLOCATE | WASI_R_FD_SYNC |            \
-   WASI_R_PATH_CREATE_DIRECTORY | WASI_R_PATH_CREATE_FILE | WASI_R_PATH_LINK_SOURCE |      \
-   WASI_R_PATH_LINK_TARGET | WASI_R_PATH_RENAME_SOURCE | WASI_R_PATH_RENAME_TARGET |       \
-   WASI_R_PATH_FILESTAT_SET_SIZE | WASI_R_PATH_FILESTAT_SET_TIMES |                        \
-   WASI_R_FD_FILESTAT_SET_SIZE | WASI_R_FD_FILESTAT_SET_TIMES | WASI_R_PATH_SYMLINK |      \
-   WASI_R_PATH_REMOVE_DIRECTORY | WASI_R_PATH_UNLINK_FILE)
+#define WASI_R_MUTATE                                                                              \
+  (uint64_t)(WASI_R_FD_DATASYNC | WASI_R_FD_WRITE | WASI_R_FD_ALLOCATE | WASI_R_FD_SYNC |          \
+             WASI_R_PATH_CREATE_DIRECTORY | WASI_R_PATH_CREATE_FILE | WASI_R_PATH_LINK_SOURCE |    \
+             WASI_R_PATH_LINK_TARGET | WASI_R_PATH_RENAME_SOURCE | WASI_R_PATH_RENAME_TARGET |     \
+             WASI_R_PATH_FILESTAT_SET_SIZE | WASI_R_PATH_FILESTAT_SET_TIMES |                      \
+             WASI_R_FD_FILESTAT_SET_SIZE | WASI_R_FD_FILESTAT_SET_TIMES | WASI_R_PATH_SYMLINK |    \
+             WASI_R_PATH_REMOVE_DIRECTORY | WASI_R_PATH_UNLINK_FILE)
 
 /* ------------------------------------------------------------ fd table */
 
@@ -116,7 +206,7 @@ typedef struct wasi_fd {
   bool read_only; /* beneath a read-only preopen */
   int host;       /* host fd, -1 if none */
   uint64_t base, inheriting;
-  char *preopen; /* guest path of a preopen, else NULL */
+  char *preopen;    /* guest path of a preopen, else NULL */
   wasi_dirent *dir; /* readdir snapshot, taken at cookie 0 */
   size_t n_dir;
 } wasi_fd;
@@ -195,8 +285,8 @@ void wasi_fd_release(wasi_fd *f); /* closes what it owns, frees the dirent snaps
 uint8_t wasi_filetype(mode_t m);
 uint64_t wasi_now_ns(int clock); /* clock_gettime in ns */
 /* Records a wait (fds copied); returns WASI_SUSPEND or ENOMEM. */
-uint32_t wasi_wait(wasi_env *e, rusm_wasi_wait_kind kind, const rusm_wasi_waitfd *fds,
-                   size_t n, uint64_t deadline_ns);
+uint32_t wasi_wait(wasi_env *e, rusm_wasi_wait_kind kind, const rusm_wasi_waitfd *fds, size_t n,
+                   uint64_t deadline_ns);
 /* 0: would block; 1: ready (or not pollable); host fd, POLLIN/POLLOUT */
 int wasi_ready(int fd, bool write);
 

@@ -1,0 +1,664 @@
+/*
+** interp.c: the interpreter for the internal code of compile.h.
+**
+** One function, computed-goto dispatch over 32-bit code words. The hot
+** state (pc, frame pointer, memory base and size, budget) lives in locals;
+** frames live on the instance's heap stacks, so a Wasm call is a jump and
+** the interpreter can stop at any call or loop header (YIELD) or host call
+** (SUSPEND) and pick up later from the registers saved in inst_exec.
+** Traps are a jump to one exit that records the kind and the function.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "instance.h"
+
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+static inline float f32_of(uint64_t s) {
+  uint32_t b = (uint32_t)s;
+  float f;
+  memcpy(&f, &b, 4);
+  return f;
+}
+static inline double f64_of(uint64_t s) {
+  double d;
+  memcpy(&d, &s, 8);
+  return d;
+}
+static inline uint64_t bits_f32(float f) {
+  uint32_t b;
+  memcpy(&b, &f, 4);
+  return b;
+}
+static inline uint64_t bits_f64(double d) {
+  uint64_t b;
+  memcpy(&b, &d, 8);
+  return b;
+}
+
+static inline uint32_t rotl32(uint32_t a, uint32_t b) {
+  b &= 31;
+  return b ? (a << b) | (a >> (32 - b)) : a;
+}
+static inline uint32_t rotr32(uint32_t a, uint32_t b) {
+  b &= 31;
+  return b ? (a >> b) | (a << (32 - b)) : a;
+}
+static inline uint64_t rotl64(uint64_t a, uint64_t b) {
+  b &= 63;
+  return b ? (a << b) | (a >> (64 - b)) : a;
+}
+static inline uint64_t rotr64(uint64_t a, uint64_t b) {
+  b &= 63;
+  return b ? (a >> b) | (a << (64 - b)) : a;
+}
+
+/* Rounding: libm may hand a signalling NaN back unquieted; Wasm wants it quiet. */
+#define fround32(f, a) ((a) != (a) ? (a) + (a) : f(a))
+#define fround64(f, a) ((a) != (a) ? (a) + (a) : f(a))
+
+/* min/max: NaN in gives NaN (a + b quiets it); -0 < +0. */
+static inline float fmin32(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == 0 && b == 0) return signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+static inline float fmax32(float a, float b) {
+  if (a != a || b != b) return a + b;
+  if (a == 0 && b == 0) return signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+static inline double fmin64(double a, double b) {
+  if (a != a || b != b) return a + b;
+  if (a == 0 && b == 0) return signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+static inline double fmax64(double a, double b) {
+  if (a != a || b != b) return a + b;
+  if (a == 0 && b == 0) return signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+
+/* Saturating truncations (float inputs widen exactly to double). */
+static inline int32_t sat_i32_f(double a) {
+  if (a != a) return 0;
+  if (a <= -2147483649.0) return INT32_MIN;
+  if (a >= 2147483648.0) return INT32_MAX;
+  return (int32_t)a;
+}
+static inline uint32_t sat_u32_f(double a) {
+  if (!(a > -1.0)) return 0;
+  if (a >= 4294967296.0) return UINT32_MAX;
+  return (uint32_t)a;
+}
+static inline int64_t sat_i64_f(double a) {
+  if (a != a) return 0;
+  if (a < -9223372036854775808.0) return INT64_MIN;
+  if (a >= 9223372036854775808.0) return INT64_MAX;
+  return (int64_t)a;
+}
+static inline uint64_t sat_u64_f(double a) {
+  if (!(a > -1.0)) return 0;
+  if (a >= 18446744073709551616.0) return UINT64_MAX;
+  return (uint64_t)a;
+}
+
+/* The trapping truncations: 0 ok, else the trap kind. */
+#define TRUNC_CHECK(a, lo_ok, hi_ok)                                                       \
+  ((a) != (a) ? RUSM_TRAP_INVALID_CONVERSION : !((lo_ok) && (hi_ok)) ? RUSM_TRAP_INT_OVERFLOW : 0)
+
+#define R_U32(i) ((uint32_t)fp[i])
+#define R_I32(i) ((int32_t)(uint32_t)fp[i])
+#define R_U64(i) (fp[i])
+#define R_I64(i) ((int64_t)fp[i])
+#define R_F32(i) f32_of(fp[i])
+#define R_F64(i) f64_of(fp[i])
+#define W_U32(i, v) (fp[i] = (uint32_t)(v))
+#define W_I32(i, v) (fp[i] = (uint32_t)(v))
+#define W_U64(i, v) (fp[i] = (uint64_t)(v))
+#define W_I64(i, v) (fp[i] = (uint64_t)(v))
+#define W_F32(i, v) (fp[i] = bits_f32(v))
+#define W_F64(i, v) (fp[i] = bits_f64(v))
+
+#define RELOAD_MEM()                                                                       \
+  do {                                                                                     \
+    m0 = inst->mem0;                                                                       \
+    mb = m0->data;                                                                         \
+    ms = m0->size;                                                                         \
+  } while (0)
+
+#define NEXT() goto *labels[*pc]
+#define TRAP(k)                                                                            \
+  do {                                                                                     \
+    tk = RUSM_TRAP_##k;                                                                    \
+    goto trap;                                                                             \
+  } while (0)
+#define SAVE()                                                                             \
+  do {                                                                                     \
+    x->pc = pc;                                                                            \
+    x->fp_off = (uint32_t)(fp - x->stack);                                                 \
+    x->fn = fn;                                                                            \
+    x->cur = inst;                                                                         \
+  } while (0)
+/* Charged at calls and loop headers: the only places unbounded work starts. */
+#define CHARGE()                                                                           \
+  do {                                                                                     \
+    if (UNLIKELY(budget == 0 || (epoch && *epoch >= deadline))) goto yield;                \
+    budget--;                                                                              \
+  } while (0)
+
+/* Writes raise the memory's high-water mark, so a pooled slot resets only
+** what was written. */
+#define MEM_WROTE(end)                                                                     \
+  if (UNLIKELY((end) > m0->hw)) m0->hw = (end)
+
+/* Bounds check for [ea, ea+n) in a memory of ms bytes (all 64-bit, no overflow). */
+#define MEM_CHECK(ea, n)                                                                   \
+  if (UNLIKELY((ea) + (n) > ms)) TRAP(MEMORY_OOB)
+
+static void host_args(inst_exec *x, const rusm_func *f, const uint64_t *slots) {
+  for (uint32_t i = 0, s = 0; i < f->type.n_params; i++) {
+    glob_from_slots(f->type.params[i], slots + s, &x->host_args[i]);
+    s += f->type.params[i] == RUSM_V128 ? 2 : 1;
+  }
+}
+
+void interp_store_results(const rusm_functype *t, const rusm_val *res, uint64_t *slots) {
+  for (uint32_t i = 0, s = 0; i < t->n_results; i++) {
+    glob_to_slots(t->results[i], &res[i], slots + s);
+    s += t->results[i] == RUSM_V128 ? 2 : 1;
+  }
+}
+
+rusm_exec_status interp_run(rusm_instance *owner) {
+  static const void *const labels[CMP_OP_COUNT_] = {
+#define X_UN(n, w, i, o, e) [CMP_OP_##n] = &&L_##n,
+#define X_BIN(n, w, i, o, e) [CMP_OP_##n] = &&L_##n,
+#define X_TRAP(n, w, k) [CMP_OP_##n] = &&L_##n,
+#define X_LD(n, w, t, o) [CMP_OP_##n] = &&L_##n,
+#define X_ST(n, w, t) [CMP_OP_##n] = &&L_##n,
+#define X_BRC(n, k, op) [CMP_OP_BR_IF_##n] = &&L_BR_IF_##n, [CMP_OP_BR_UNLESS_##n] = &&L_BR_UNLESS_##n,
+#define X_MISC(n, k) [CMP_OP_##n] = &&L_##n,
+      CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
+          CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC)
+#undef X_UN
+#undef X_BIN
+#undef X_TRAP
+#undef X_LD
+#undef X_ST
+#undef X_BRC
+#undef X_MISC
+  };
+  inst_exec *x = &owner->x;
+  const uint32_t *pc = x->pc;
+  uint64_t *fp = x->stack + x->fp_off;
+  const cmp_func *fn = x->fn;
+  rusm_instance *inst = x->cur;
+  uint32_t budget = x->budget;
+  const volatile uint64_t *epoch = x->epoch;
+  uint64_t deadline = x->deadline;
+  rusm_memory *m0;
+  uint8_t *mb;
+  uint64_t ms;
+  rusm_trap_kind tk;
+  /* Call plumbing. */
+  const cmp_func *callee;
+  rusm_instance *callee_inst;
+  rusm_func *target;
+  uint32_t ab, nwords;
+
+  x->state = EXEC_RUNNING;
+  RELOAD_MEM();
+  NEXT();
+
+  /* ---------------------------------------------------------- numerics */
+#define X_UN(n, w, ik, ok, e)                                                              \
+  L_##n : {                                                                                \
+    __auto_type a = R_##ik(pc[2]);                                                         \
+    W_##ok(pc[1], (e));                                                                    \
+    pc += 3;                                                                               \
+    NEXT();                                                                                \
+  }
+  CMP_UNOPS(X_UN)
+#undef X_UN
+#define X_BIN(n, w, ik, ok, e)                                                             \
+  L_##n : {                                                                                \
+    __auto_type a = R_##ik(pc[2]);                                                         \
+    __auto_type b = R_##ik(pc[3]);                                                         \
+    W_##ok(pc[1], (e));                                                                    \
+    pc += 4;                                                                               \
+    NEXT();                                                                                \
+  }
+  CMP_BINOPS(X_BIN)
+#undef X_BIN
+
+L_I32_DIV_S : {
+  int32_t a = R_I32(pc[2]), b = R_I32(pc[3]);
+  if (UNLIKELY(b == 0)) TRAP(DIV_ZERO);
+  if (UNLIKELY(a == INT32_MIN && b == -1)) TRAP(INT_OVERFLOW);
+  W_I32(pc[1], a / b);
+  pc += 4;
+  NEXT();
+}
+L_I32_DIV_U : {
+  uint32_t a = R_U32(pc[2]), b = R_U32(pc[3]);
+  if (UNLIKELY(b == 0)) TRAP(DIV_ZERO);
+  W_U32(pc[1], a / b);
+  pc += 4;
+  NEXT();
+}
+L_I32_REM_S : {
+  int32_t a = R_I32(pc[2]), b = R_I32(pc[3]);
+  if (UNLIKELY(b == 0)) TRAP(DIV_ZERO);
+  W_I32(pc[1], b == -1 ? 0 : a % b);
+  pc += 4;
+  NEXT();
+}
+L_I32_REM_U : {
+  uint32_t a = R_U32(pc[2]), b = R_U32(pc[3]);
+  if (UNLIKELY(b == 0)) TRAP(DIV_ZERO);
+  W_U32(pc[1], a % b);
+  pc += 4;
+  NEXT();
+}
+L_I64_DIV_S : {
+  int64_t a = R_I64(pc[2]), b = R_I64(pc[3]);
+  if (UNLIKELY(b == 0)) TRAP(DIV_ZERO);
+  if (UNLIKELY(a == INT64_MIN && b == -1)) TRAP(INT_OVERFLOW);
+  W_I64(pc[1], a / b);
+  pc += 4;
+  NEXT();
+}
+L_I64_DIV_U : {
+  uint64_t a = R_U64(pc[2]), b = R_U64(pc[3]);
+  if (UNLIKELY(b == 0)) TRAP(DIV_ZERO);
+  W_U64(pc[1], a / b);
+  pc += 4;
+  NEXT();
+}
+L_I64_REM_S : {
+  int64_t a = R_I64(pc[2]), b = R_I64(pc[3]);
+  if (UNLIKELY(b == 0)) TRAP(DIV_ZERO);
+  W_I64(pc[1], b == -1 ? 0 : a % b);
+  pc += 4;
+  NEXT();
+}
+L_I64_REM_U : {
+  uint64_t a = R_U64(pc[2]), b = R_U64(pc[3]);
+  if (UNLIKELY(b == 0)) TRAP(DIV_ZERO);
+  W_U64(pc[1], a % b);
+  pc += 4;
+  NEXT();
+}
+#define TRUNC(name, rd, wr, ctype, lo_ok, hi_ok)                                           \
+  L_##name : {                                                                             \
+    double a = rd(pc[2]);                                                                  \
+    int k_ = TRUNC_CHECK(a, lo_ok, hi_ok);                                                 \
+    if (UNLIKELY(k_)) {                                                                    \
+      tk = (rusm_trap_kind)k_;                                                             \
+      goto trap;                                                                           \
+    }                                                                                      \
+    wr(pc[1], (ctype)a);                                                                   \
+    pc += 3;                                                                               \
+    NEXT();                                                                                \
+  }
+  TRUNC(I32_TRUNC_F32_S, R_F32, W_I32, int32_t, a > -2147483649.0, a < 2147483648.0)
+  TRUNC(I32_TRUNC_F64_S, R_F64, W_I32, int32_t, a > -2147483649.0, a < 2147483648.0)
+  TRUNC(I32_TRUNC_F32_U, R_F32, W_U32, uint32_t, a > -1.0, a < 4294967296.0)
+  TRUNC(I32_TRUNC_F64_U, R_F64, W_U32, uint32_t, a > -1.0, a < 4294967296.0)
+  TRUNC(I64_TRUNC_F32_S, R_F32, W_I64, int64_t, a >= -9223372036854775808.0,
+        a < 9223372036854775808.0)
+  TRUNC(I64_TRUNC_F64_S, R_F64, W_I64, int64_t, a >= -9223372036854775808.0,
+        a < 9223372036854775808.0)
+  TRUNC(I64_TRUNC_F32_U, R_F32, W_U64, uint64_t, a > -1.0, a < 18446744073709551616.0)
+  TRUNC(I64_TRUNC_F64_U, R_F64, W_U64, uint64_t, a > -1.0, a < 18446744073709551616.0)
+#undef TRUNC
+
+  /* ------------------------------------------------------------ memory */
+#define X_LD(n, w, T, ok)                                                                  \
+  L_##n : {                                                                                \
+    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                          \
+    MEM_CHECK(ea, sizeof(T));                                                              \
+    T v_;                                                                                  \
+    memcpy(&v_, mb + ea, sizeof(T));                                                       \
+    W_##ok(pc[1], v_);                                                                     \
+    pc += 4;                                                                               \
+    NEXT();                                                                                \
+  }
+  CMP_LOADS(X_LD)
+#undef X_LD
+#define X_ST(n, w, T)                                                                      \
+  L_##n : {                                                                                \
+    uint64_t ea = (uint64_t)R_U32(pc[1]) + pc[3];                                          \
+    MEM_CHECK(ea, sizeof(T));                                                              \
+    MEM_WROTE(ea + sizeof(T));                                                             \
+    T v_ = (T)fp[pc[2]];                                                                   \
+    memcpy(mb + ea, &v_, sizeof(T));                                                       \
+    pc += 4;                                                                               \
+    NEXT();                                                                                \
+  }
+  CMP_STORES(X_ST)
+#undef X_ST
+
+L_MEMORY_SIZE:
+  W_U32(pc[1], ms / INST_PAGE);
+  pc += 2;
+  NEXT();
+L_MEMORY_GROW : {
+  int64_t r = mem_grow(inst->mem0, R_U32(pc[2]), inst->mem_cap_bytes);
+  W_I32(pc[1], (int32_t)r);
+  RELOAD_MEM();
+  pc += 3;
+  NEXT();
+}
+L_MEMORY_FILL : {
+  uint64_t d = R_U32(pc[1]), n = R_U32(pc[3]);
+  MEM_CHECK(d, n);
+  MEM_WROTE(d + n);
+  if (n) memset(mb + d, (int)(uint8_t)fp[pc[2]], n);
+  pc += 4;
+  NEXT();
+}
+L_MEMORY_COPY : {
+  uint64_t d = R_U32(pc[1]), s = R_U32(pc[2]), n = R_U32(pc[3]);
+  MEM_CHECK(d, n);
+  MEM_CHECK(s, n);
+  MEM_WROTE(d + n);
+  if (n) memmove(mb + d, mb + s, n);
+  pc += 4;
+  NEXT();
+}
+L_MEMORY_INIT : {
+  const wasm_data *seg = &inst->wm->datas[pc[1]];
+  uint64_t d = R_U32(pc[2]), s = R_U32(pc[3]), n = R_U32(pc[4]);
+  uint64_t len = inst->data_dropped[pc[1]] ? 0 : seg->len;
+  if (UNLIKELY(s + n > len)) TRAP(MEMORY_OOB);
+  MEM_CHECK(d, n);
+  MEM_WROTE(d + n);
+  if (n) memcpy(mb + d, inst->wm->bytes + seg->bytes_offset + s, n);
+  pc += 5;
+  NEXT();
+}
+L_DATA_DROP:
+  inst->data_dropped[pc[1]] = 1;
+  pc += 2;
+  NEXT();
+
+  /* ------------------------------------------------------------ tables */
+L_TABLE_GET : {
+  rusm_table *t = inst->tables[pc[2]];
+  uint32_t i = R_U32(pc[3]);
+  if (UNLIKELY(i >= t->size)) TRAP(TABLE_OOB);
+  fp[pc[1]] = (uint64_t)(uintptr_t)t->elems[i];
+  pc += 4;
+  NEXT();
+}
+L_TABLE_SET : {
+  rusm_table *t = inst->tables[pc[1]];
+  uint32_t i = R_U32(pc[2]);
+  if (UNLIKELY(i >= t->size)) TRAP(TABLE_OOB);
+  t->elems[i] = (void *)(uintptr_t)fp[pc[3]];
+  pc += 4;
+  NEXT();
+}
+L_TABLE_SIZE:
+  W_U32(pc[1], inst->tables[pc[2]]->size);
+  pc += 3;
+  NEXT();
+L_TABLE_GROW : {
+  int64_t r = tab_grow(inst->tables[pc[2]], R_U32(pc[4]), (void *)(uintptr_t)fp[pc[3]]);
+  W_I32(pc[1], (int32_t)r);
+  pc += 5;
+  NEXT();
+}
+L_TABLE_FILL : {
+  rusm_table *t = inst->tables[pc[1]];
+  uint64_t i = R_U32(pc[2]), n = R_U32(pc[4]);
+  void *v = (void *)(uintptr_t)fp[pc[3]];
+  if (UNLIKELY(i + n > t->size)) TRAP(TABLE_OOB);
+  for (uint64_t k = 0; k < n; k++) t->elems[i + k] = v;
+  pc += 5;
+  NEXT();
+}
+L_TABLE_COPY : {
+  rusm_table *dt = inst->tables[pc[1]], *st = inst->tables[pc[2]];
+  uint64_t d = R_U32(pc[3]), s = R_U32(pc[4]), n = R_U32(pc[5]);
+  if (UNLIKELY(d + n > dt->size || s + n > st->size)) TRAP(TABLE_OOB);
+  if (n) memmove(dt->elems + d, st->elems + s, n * sizeof(void *));
+  pc += 6;
+  NEXT();
+}
+L_TABLE_INIT : {
+  if (UNLIKELY(!inst_table_init(inst, inst->tables[pc[1]], pc[2], R_U32(pc[3]), R_U32(pc[4]),
+                                R_U32(pc[5]))))
+    TRAP(TABLE_OOB);
+  pc += 6;
+  NEXT();
+}
+L_ELEM_DROP:
+  inst->elem_dropped[pc[1]] = 1;
+  pc += 2;
+  NEXT();
+L_REF_IS_NULL:
+  W_I32(pc[1], fp[pc[2]] == 0);
+  pc += 3;
+  NEXT();
+L_REF_FUNC:
+  fp[pc[1]] = (uint64_t)(uintptr_t)inst->funcs[pc[2]];
+  pc += 3;
+  NEXT();
+
+  /* ------------------------------------------------------ data movement */
+L_COPY:
+  fp[pc[1]] = fp[pc[2]];
+  pc += 3;
+  NEXT();
+L_COPY2:
+  fp[pc[1]] = fp[pc[2]];
+  fp[pc[1] + 1] = fp[pc[2] + 1];
+  pc += 3;
+  NEXT();
+L_MOVES : {
+  uint32_t n = pc[1];
+  uint64_t *scratch = fp + pc[2];
+  for (uint32_t i = 0; i < n; i++) scratch[i] = fp[pc[4 + 2 * i]];
+  for (uint32_t i = 0; i < n; i++) fp[pc[3 + 2 * i]] = scratch[i];
+  pc += 3 + 2 * n;
+  NEXT();
+}
+L_SELECT:
+  fp[pc[1]] = R_U32(pc[2]) ? fp[pc[3]] : fp[pc[4]];
+  pc += 5;
+  NEXT();
+L_SELECT2 : {
+  uint32_t s = R_U32(pc[2]) ? pc[3] : pc[4];
+  uint64_t lo = fp[s], hi = fp[s + 1];
+  fp[pc[1]] = lo;
+  fp[pc[1] + 1] = hi;
+  pc += 5;
+  NEXT();
+}
+L_GLOBAL_GET:
+  fp[pc[1]] = inst->globals[pc[2]]->v[0];
+  pc += 3;
+  NEXT();
+L_GLOBAL_SET:
+  inst->globals[pc[1]]->v[0] = fp[pc[2]];
+  pc += 3;
+  NEXT();
+L_GLOBAL_GET2:
+  fp[pc[1]] = inst->globals[pc[2]]->v[0];
+  fp[pc[1] + 1] = inst->globals[pc[2]]->v[1];
+  pc += 3;
+  NEXT();
+L_GLOBAL_SET2:
+  inst->globals[pc[1]]->v[0] = fp[pc[2]];
+  inst->globals[pc[1]]->v[1] = fp[pc[2] + 1];
+  pc += 3;
+  NEXT();
+L_I32_ADD_IMM:
+  W_U32(pc[1], R_U32(pc[2]) + pc[3]);
+  pc += 4;
+  NEXT();
+L_LOCAL_SET_IMM:
+  fp[pc[1]] = (uint64_t)pc[2] | (uint64_t)pc[3] << 32;
+  pc += 4;
+  NEXT();
+
+  /* ----------------------------------------------------------- control */
+L_UNREACHABLE:
+  TRAP(UNREACHABLE);
+L_BR:
+  pc += (int32_t)pc[1];
+  NEXT();
+L_BR_IF:
+  pc += R_U32(pc[1]) ? (int32_t)pc[2] : 3;
+  NEXT();
+L_BR_UNLESS:
+  pc += R_U32(pc[1]) ? 3 : (int32_t)pc[2];
+  NEXT();
+L_BR_IF_EQZ:
+  pc += R_U32(pc[1]) ? 3 : (int32_t)pc[2];
+  NEXT();
+#define X_BRC(n, k, op)                                                                    \
+  L_BR_IF_##n : pc += (R_##k(pc[1]) op R_##k(pc[2])) ? (int32_t)pc[3] : 4;                 \
+  NEXT();                                                                                  \
+  L_BR_UNLESS_##n : pc += (R_##k(pc[1]) op R_##k(pc[2])) ? 4 : (int32_t)pc[3];             \
+  NEXT();
+  CMP_BRCMPS(X_BRC)
+#undef X_BRC
+L_BR_TABLE : {
+  uint32_t i = R_U32(pc[1]), n = pc[2];
+  if (i > n) i = n;
+  pc += (int32_t)pc[3 + i];
+  NEXT();
+}
+L_LOOP:
+  CHARGE();
+  pc += 1;
+  NEXT();
+
+L_CALL:
+  callee = &inst->mod->funcs[pc[1]];
+  callee_inst = inst;
+  ab = pc[2];
+  nwords = 3;
+  goto call_wasm;
+L_CALL_IMPORT:
+  target = inst->funcs[pc[1]];
+  ab = pc[2];
+  nwords = 3;
+  goto call_func;
+L_CALL_INDIRECT : {
+  rusm_table *t = inst->tables[pc[2]];
+  uint32_t i = R_U32(pc[4]);
+  if (UNLIKELY(i >= t->size)) TRAP(UNDEFINED_ELEMENT);
+  target = t->elems[i];
+  if (UNLIKELY(!target)) TRAP(UNINITIALIZED_ELEMENT);
+  const wasm_functype *want = &inst->wm->types[pc[1]];
+  if (target->kind == FUNC_WASM && target->inst->wm == inst->wm) {
+    if (UNLIKELY(inst->wm->types[target->code->type_index].canon != want->canon))
+      TRAP(INDIRECT_TYPE);
+  } else {
+    rusm_functype w = {want->n_params, want->n_results, want->params, want->results};
+    if (target->type_hash != inst->mod->type_hash[pc[1]] || !func_type_eq(&target->type, &w))
+      TRAP(INDIRECT_TYPE);
+  }
+  ab = pc[3];
+  nwords = 5;
+  goto call_func;
+}
+
+call_func:
+  if (target->kind == FUNC_WASM) {
+    callee = target->code;
+    callee_inst = target->inst;
+    goto call_wasm;
+  }
+  {
+    CHARGE();
+    uint32_t need = target->type.n_params + target->type.n_results;
+    if (need > x->host_args_cap) {
+      rusm_val *na = realloc(x->host_args, need * sizeof(rusm_val));
+      if (!na) TRAP(OUT_OF_MEMORY);
+      x->host_args = na;
+      x->host_args_cap = need;
+    }
+    host_args(x, target, fp + ab);
+    x->host = target;
+    x->host_base = (uint32_t)(fp - x->stack) + ab;
+    SAVE();
+    x->pc = pc + nwords; /* where to resume after the host's results */
+    x->budget = budget;
+    rusm_call call = {inst, x};
+    rusm_val *res = x->host_args + target->type.n_params;
+    rusm_host_status st = target->fn(&call, target->env, x->host_args, res);
+    fp = x->stack + x->fp_off;
+    if (st == RUSM_HOST_SUSPEND) {
+      x->state = EXEC_SUSPENDED;
+      return RUSM_EXEC_SUSPEND;
+    }
+    if (st != RUSM_HOST_OK) TRAP(HOST);
+    interp_store_results(&target->type, res, fp + ab);
+    RELOAD_MEM();
+    pc += nwords;
+    NEXT();
+  }
+
+call_wasm : {
+  CHARGE();
+  if (UNLIKELY(x->n_frames >= x->max_depth)) TRAP(STACK_EXHAUSTED);
+  if (UNLIKELY(x->n_frames >= x->frames_cap) && !exec_grow_frames(x)) TRAP(STACK_EXHAUSTED);
+  uint32_t fp_off = (uint32_t)(fp - x->stack);
+  uint64_t nfp_off = (uint64_t)fp_off + ab;
+  if (UNLIKELY(nfp_off + callee->frame_slots > x->stack_cap)) {
+    if (!exec_grow_stack(x, nfp_off + callee->frame_slots)) TRAP(STACK_EXHAUSTED);
+  }
+  inst_frame *fr = &x->frames[x->n_frames++];
+  fr->ret_pc = pc + nwords;
+  fr->fp_off = fp_off;
+  fr->fn = fn;
+  fr->inst = inst;
+  fp = x->stack + nfp_off;
+  memset(fp + callee->n_param_slots, 0, (size_t)callee->n_local_slots * 8);
+  if (callee->n_consts)
+    memcpy(fp + callee->const_base, callee->consts, (size_t)callee->n_consts * 8);
+  fn = callee;
+  pc = callee->code;
+  if (callee_inst != inst) {
+    inst = callee_inst;
+    RELOAD_MEM();
+  }
+  NEXT();
+}
+
+L_RETURN : {
+  inst_frame *fr = &x->frames[--x->n_frames];
+  if (UNLIKELY(!fr->ret_pc)) {
+    x->state = EXEC_IDLE;
+    x->budget = budget;
+    return RUSM_EXEC_DONE;
+  }
+  pc = fr->ret_pc;
+  fp = x->stack + fr->fp_off;
+  fn = fr->fn;
+  if (fr->inst != inst) {
+    inst = fr->inst;
+    RELOAD_MEM();
+  }
+  NEXT();
+}
+
+yield:
+  SAVE();
+  x->budget = 0;
+  x->state = EXEC_YIELDED;
+  return RUSM_EXEC_YIELD;
+
+trap:
+  exec_trap(x, tk, fn, inst);
+  return RUSM_EXEC_TRAP;
+}

@@ -1,0 +1,78 @@
+/*
+** memory.c: linear memories. A plain heap buffer with an explicit size;
+** the interpreter bounds-checks every access, so no address-space
+** reservation or guard pages are needed and a million small memories fit.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "instance.h"
+
+#define MAX_PAGES 65536ull
+
+bool mem_init(rusm_memory *m, uint64_t min_pages, uint64_t max_pages) {
+  memset(m, 0, sizeof *m);
+  m->max_pages = max_pages > MAX_PAGES ? MAX_PAGES : max_pages;
+  if (min_pages > m->max_pages) return false;
+  if (min_pages) {
+    m->data = calloc(1, min_pages * INST_PAGE);
+    if (!m->data) return false;
+  }
+  m->size = m->cap = min_pages * INST_PAGE;
+  return true;
+}
+
+int64_t mem_grow(rusm_memory *m, uint64_t delta, uint64_t cap_bytes) {
+  uint64_t old = m->size / INST_PAGE;
+  if (delta == 0) return (int64_t)old;
+  uint64_t np = old + delta;
+  if (np > m->max_pages) return -1;
+  if (cap_bytes && np * INST_PAGE > cap_bytes) return -1;
+  uint64_t nbytes = np * INST_PAGE;
+  if (nbytes > m->cap) {
+    uint64_t ncap = m->cap * 2 > nbytes ? m->cap * 2 : nbytes;
+    if (ncap > m->max_pages * INST_PAGE) ncap = m->max_pages * INST_PAGE;
+    if (cap_bytes && ncap > cap_bytes) ncap = nbytes;
+    uint8_t *nd = realloc(m->data, ncap);
+    if (!nd) {
+      nd = realloc(m->data, nbytes);
+      if (!nd) return -1;
+      ncap = nbytes;
+    }
+    memset(nd + m->size, 0, ncap - m->size);
+    m->data = nd;
+    m->cap = ncap;
+  } else {
+    /* Capacity kept from an earlier life of the slot: it must read as zero. */
+    memset(m->data + m->size, 0, nbytes - m->size);
+  }
+  m->size = nbytes;
+  return (int64_t)old;
+}
+
+void mem_release(rusm_memory *m) {
+  free(m->data);
+  memset(m, 0, sizeof *m);
+}
+
+rusm_memory *rusm_memory_new(rusm_limits pages) {
+  rusm_memory *m = malloc(sizeof *m);
+  if (!m) return NULL;
+  if (!mem_init(m, pages.min, pages.max)) {
+    free(m);
+    return NULL;
+  }
+  return m;
+}
+
+void rusm_memory_free(rusm_memory *mem) {
+  if (!mem) return;
+  mem_release(mem);
+  free(mem);
+}
+
+uint8_t *rusm_memory_data(rusm_memory *mem, uint64_t *o_size_bytes) {
+  if (o_size_bytes) *o_size_bytes = mem->size;
+  mem->hw = mem->size; /* the embedder may write anywhere */
+  return mem->data;
+}

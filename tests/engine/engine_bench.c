@@ -1,0 +1,73 @@
+/*
+** engine_bench.c: prints engine figures (not a test): instantiate+free
+** rate for a 1-page module, call overhead, and interpreter speed on fib
+** and a counting loop against the same code compiled natively.
+*/
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "exec_util.h"
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t fib_native(int64_t n) { return n < 2 ? n : fib_native(n - 1) + fib_native(n - 2); }
+
+int main(void) {
+  rusm_module *pool = eu_load("pool"), *exec = eu_load("exec");
+  if (!pool || !exec) return 1;
+  rusm_prepared *pp = rusm_prepare(pool, NULL, 0, NULL), *pe = rusm_prepare(exec, NULL, 0, NULL);
+  if (!pp || !pe) return 1;
+
+  const int N = 2000000;
+  double t0 = now_s();
+  for (int i = 0; i < N; i++) rusm_instance_free(rusm_instantiate(pp, NULL, NULL));
+  double dt = now_s() - t0;
+  printf("instantiate+free (1 page, 5-byte data, no call): %.0f /s (%.0f ns each)\n", N / dt,
+         dt / N * 1e9);
+
+  t0 = now_s();
+  for (int i = 0; i < N / 4; i++) {
+    rusm_instance *in = rusm_instantiate(pp, NULL, NULL);
+    rusm_invoke(in, eu_func(in, "empty"), NULL, 1000);
+    rusm_instance_free(in);
+  }
+  dt = now_s() - t0;
+  printf("instantiate+call empty+free (memory reset after a call): %.0f /s (%.0f ns each)\n",
+         N / 4 / dt, dt / (N / 4) * 1e9);
+
+  rusm_instance *in = rusm_instantiate(pe, NULL, NULL);
+  rusm_func *empty = eu_func(in, "trap_named");
+  (void)empty;
+  rusm_func *fib = eu_func(in, "fib");
+  rusm_val a = {.i64 = 30}, r;
+  t0 = now_s();
+  rusm_invoke(in, fib, &a, UINT32_MAX);
+  dt = now_s() - t0;
+  rusm_results(in, &r);
+  volatile int64_t n = 30;
+  double t1 = now_s();
+  int64_t nat = fib_native(n);
+  double dn = now_s() - t1;
+  printf("fib(30) = %lld: interpreter %.3f s, native %.3f s (%.1fx)\n", (long long)r.i64, dt, dn,
+         dt / dn);
+
+  rusm_val c = {.i32 = 100000000};
+  t0 = now_s();
+  rusm_invoke(in, eu_func(in, "count"), &c, UINT32_MAX);
+  dt = now_s() - t0;
+  rusm_results(in, &r);
+  printf("count loop 1e8 iterations: %.3f s (%.2f ns/iteration), result %d\n", dt, dt / 1e8 * 1e9,
+         r.i32);
+  (void)nat;
+  rusm_instance_free(in);
+  rusm_prepared_free(pp);
+  rusm_prepared_free(pe);
+  rusm_module_free(pool);
+  rusm_module_free(exec);
+  return 0;
+}
