@@ -12,6 +12,8 @@
   X(fairness, "fairness", 6.0,                                                                     \
     "a (loop (br 0)) spinner per core + bystanders calling rusm::notify; notify/s under load")    \
   X(idle_wasm, "idle-wasm", 1.0,                                                                   \
-    "100,000 Wasm processes (1 page) parked in receive; resident bytes per process")
+    "100,000 Wasm processes (1 page) parked in receive; resident bytes per process")               \
+  X(stream_pipe_wasm, "stream-pipe-wasm", 5.0,                                                     \
+    "WAT producer -> consumer over rusm::stream_open/write/read, 4 KiB chunks; bytes/s")
 
 #endif

@@ -43,8 +43,8 @@ int bench_fairness(const bench_opts *o, bench_result *r) {
   wc.track_waits = true;
   rusm_wasm *w = rusm_wasm_new(rt, &wc);
   rusm_wasm_module *mb = NULL, *ms = NULL;
-  rusm_wasm_prepared *pb = w ? prepare(w, guest_bystander, sizeof guest_bystander, &mb) : NULL;
-  rusm_wasm_prepared *ps = w ? prepare(w, guest_spin, sizeof guest_spin, &ms) : NULL;
+  rusm_wasm_prepared *pb = w ? prepare(w, guest_bystander, guest_bystander_len, &mb) : NULL;
+  rusm_wasm_prepared *ps = w ? prepare(w, guest_spin, guest_spin_len, &ms) : NULL;
   if (!pb || !ps) {
     rusm_wasm_free(w);
     rusm_rt_free(rt);

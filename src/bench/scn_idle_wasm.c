@@ -23,7 +23,7 @@ int bench_idle_wasm(const bench_opts *o, bench_result *r) {
   if (!rt) return bench_fail(r, "cannot create a runtime");
   rusm_wasm *w = rusm_wasm_new(rt, NULL);
   rusm_error err;
-  rusm_wasm_module *m = w ? rusm_wasm_compile(w, guest_idle, sizeof guest_idle, &err) : NULL;
+  rusm_wasm_module *m = w ? rusm_wasm_compile(w, guest_idle, guest_idle_len, &err) : NULL;
   rusm_wasm_prepared *p = m ? rusm_wasm_prepare(w, m, "run", &err) : NULL;
   if (!p) {
     rusm_wasm_module_free(m);

@@ -75,7 +75,7 @@ int bench_module_storm(const bench_opts *o, bench_result *r) {
   if (!rt) return bench_fail(r, "cannot create a runtime");
   mstorm s = {.w = rusm_wasm_new(rt, NULL)};
   rusm_error err;
-  rusm_wasm_module *m = s.w ? rusm_wasm_compile(s.w, guest_empty, sizeof guest_empty, &err) : NULL;
+  rusm_wasm_module *m = s.w ? rusm_wasm_compile(s.w, guest_empty, guest_empty_len, &err) : NULL;
   s.p = m ? rusm_wasm_prepare(s.w, m, "run", &err) : NULL;
   if (!s.p) {
     rusm_wasm_module_free(m);

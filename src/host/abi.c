@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "host_int.h"
+#include "rusm/stream.h"
 
 static host_proc *proc_of(rusm_call *call) { return host_proc_of(rusm_call_instance(call)); }
 
@@ -252,6 +253,216 @@ static rusm_host_status h_receive(rusm_call *call, void *env, const rusm_val *ar
     return RUSM_HOST_SUSPEND;
   }
   res[0].i32 = deliver(it, dst, (uint32_t)args[1].i32);
+  return RUSM_HOST_OK;
+}
+
+/* ------------------------------------------------------------ streams */
+
+static int64_t streams_add(host_streams *s, bool is_writer, void *end) {
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 4;
+    host_stream *v = realloc(s->v, cap * sizeof *v);
+    if (!v) return -1;
+    s->v = v;
+    s->cap = cap;
+  }
+  host_stream *e = &s->v[s->n];
+  e->is_writer = is_writer;
+  if (is_writer)
+    e->u.w = end;
+  else
+    e->u.r = end;
+  return (int64_t)s->n++;
+}
+
+static struct rusm_stream_writer *writer_of(host_streams *s, int64_t id) {
+  if (id < 0 || (uint64_t)id >= s->n || !s->v[id].is_writer) return NULL;
+  return s->v[id].u.w;
+}
+
+static rusm_stream_reader *reader_of(host_streams *s, int64_t id) {
+  if (id < 0 || (uint64_t)id >= s->n || s->v[id].is_writer) return NULL;
+  return s->v[id].u.r;
+}
+
+void host_streams_release(host_streams *s) {
+  for (size_t i = 0; i < s->n; i++) {
+    if (s->v[i].is_writer && s->v[i].u.w) rusm_stream_writer_close(s->v[i].u.w);
+    if (!s->v[i].is_writer && s->v[i].u.r) rusm_stream_reader_close(s->v[i].u.r);
+  }
+  free(s->v);
+  free(s->pending);
+  memset(s, 0, sizeof *s);
+}
+
+/* stream_open(to) -> id | -1: a default-capacity stream whose read end goes
+** to `to` as a Stream item; the caller keeps the write end. */
+static rusm_host_status h_stream_open(rusm_call *call, void *env, const rusm_val *args,
+                                      rusm_val *res) {
+  rusm_wasm *w = env;
+  host_proc *hp = proc_of(call);
+  struct rusm_stream_writer *wr;
+  rusm_stream_reader *rd;
+  res[0].i64 = -1;
+  if (!rusm_stream_new(host_proc_ctx(hp), RUSM_STREAM_DEFAULT_CAPACITY, &wr, &rd))
+    return RUSM_HOST_OK;
+  if (!rusm_send_stream(w->rt, (rusm_pid)args[0].i64, rd)) { /* takes rd */
+    rusm_stream_writer_close(wr);
+    return RUSM_HOST_OK;
+  }
+  res[0].i64 = streams_add(host_proc_streams(hp), true, wr);
+  if (res[0].i64 < 0) rusm_stream_writer_close(wr);
+  return RUSM_HOST_OK;
+}
+
+/* The pending chunk into the stream: 0 written, -1 reader gone, or 1 full
+** (a wake-up is armed for when there is room). */
+static int write_pending(host_proc *hp, struct rusm_stream_writer *wr) {
+  host_streams *s = host_proc_streams(hp);
+  rusm_stream_status st = rusm_stream_try_write(wr, s->pending, s->pending_len);
+  if (st == RUSM_STREAM_WOULD_BLOCK) {
+    rusm_wait_stream_writable(host_proc_ctx(hp), wr);
+    return 1;
+  }
+  if (st != RUSM_STREAM_OK) free(s->pending); /* handed back: ours to drop */
+  s->pending = NULL;
+  return st == RUSM_STREAM_OK ? 0 : -1;
+}
+
+static rusm_exec_status retry_stream_write(host_proc *hp, rusm_instance *inst, uint32_t budget) {
+  const rusm_val *args = rusm_suspended_args(inst);
+  struct rusm_stream_writer *wr = writer_of(host_proc_streams(hp), args[0].i64);
+  int rc = wr ? write_pending(hp, wr) : -1;
+  if (rc == 1) {
+    host_proc_set_retry(hp, retry_stream_write, false);
+    return RUSM_EXEC_SUSPEND;
+  }
+  rusm_val r = {.i32 = rc};
+  return rusm_resume_host(inst, &r, budget);
+}
+
+/* stream_write(id, ptr, len) -> 0 | -1, parking while the stream is full. */
+static rusm_host_status h_stream_write(rusm_call *call, void *env, const rusm_val *args,
+                                       rusm_val *res) {
+  host_proc *hp = proc_of(call);
+  host_streams *s = host_proc_streams(hp);
+  const uint8_t *p = guest_bytes(call, args[1].i32, args[2].i32);
+  if (!p) return RUSM_HOST_TRAP;
+  struct rusm_stream_writer *wr = writer_of(s, args[0].i64);
+  res[0].i32 = -1;
+  if (!wr) return RUSM_HOST_OK;
+  size_t len = (uint32_t)args[2].i32;
+  s->pending = malloc(len ? len : 1);
+  if (!s->pending) return RUSM_HOST_OK;
+  memcpy(s->pending, p, len);
+  s->pending_len = len;
+  int rc = write_pending(hp, wr);
+  if (rc == 1) {
+    host_proc_set_retry(hp, retry_stream_write, false);
+    return RUSM_HOST_SUSPEND;
+  }
+  res[0].i32 = rc;
+  return RUSM_HOST_OK;
+}
+
+static rusm_host_status h_stream_close(rusm_call *call, void *env, const rusm_val *args,
+                                       rusm_val *res) {
+  host_streams *s = host_proc_streams(proc_of(call));
+  struct rusm_stream_writer *wr = writer_of(s, args[0].i64);
+  if (wr) {
+    rusm_stream_writer_close(wr);
+    s->v[args[0].i64].u.w = NULL;
+  }
+  return RUSM_HOST_OK;
+}
+
+/* The next Stream item's reader, dropping other items met on the way. */
+static int64_t accept_one(host_proc *hp) {
+  rusm_ctx *ctx = host_proc_ctx(hp);
+  for (rusm_item *it; (it = rusm_try_receive(ctx, NULL, NULL));) {
+    if (it->kind == RUSM_ITEM_STREAM && it->u.stream) {
+      rusm_stream_reader *rd = it->u.stream;
+      it->u.stream = NULL; /* moved out of the item */
+      rusm_item_free(it);
+      int64_t id = streams_add(host_proc_streams(hp), false, rd);
+      if (id < 0) rusm_stream_reader_close(rd);
+      return id;
+    }
+    rusm_item_free(it);
+  }
+  return INT64_MIN; /* nothing yet */
+}
+
+static rusm_exec_status retry_stream_accept(host_proc *hp, rusm_instance *inst, uint32_t budget) {
+  int64_t id = accept_one(hp);
+  if (id == INT64_MIN) {
+    host_proc_set_retry(hp, retry_stream_accept, false);
+    return RUSM_EXEC_SUSPEND;
+  }
+  rusm_val r = {.i64 = id};
+  return rusm_resume_host(inst, &r, budget);
+}
+
+static rusm_host_status h_stream_accept(rusm_call *call, void *env, const rusm_val *args,
+                                        rusm_val *res) {
+  host_proc *hp = proc_of(call);
+  int64_t id = accept_one(hp);
+  if (id == INT64_MIN) {
+    host_proc_set_retry(hp, retry_stream_accept, false);
+    return RUSM_HOST_SUSPEND;
+  }
+  res[0].i64 = id;
+  return RUSM_HOST_OK;
+}
+
+/* One chunk into dst: its full length, -1 at end of stream (the reader is
+** released) or for an unknown id, or INT32_MIN when empty (a wake-up is
+** armed). */
+static int32_t read_one(host_proc *hp, int64_t id, uint8_t *dst, uint32_t cap) {
+  host_streams *s = host_proc_streams(hp);
+  rusm_stream_reader *rd = reader_of(s, id);
+  if (!rd) return -1;
+  rusm_chunk c;
+  rusm_stream_status st = rusm_stream_try_read(rd, &c);
+  if (st == RUSM_STREAM_WOULD_BLOCK) {
+    rusm_wait_stream_readable(host_proc_ctx(hp), rd);
+    return INT32_MIN;
+  }
+  if (st != RUSM_STREAM_OK) {
+    rusm_stream_reader_close(rd);
+    s->v[id].u.r = NULL;
+    return -1;
+  }
+  memcpy(dst, c.data, c.len < cap ? c.len : cap);
+  free(c.data);
+  return c.len > INT32_MAX ? INT32_MAX : (int32_t)c.len;
+}
+
+static rusm_exec_status retry_stream_read(host_proc *hp, rusm_instance *inst, uint32_t budget) {
+  const rusm_val *args = rusm_suspended_args(inst);
+  uint64_t size;
+  uint8_t *base = rusm_memory_data(rusm_instance_memory(inst, 0), &size);
+  /* The range was checked before suspending and memories never shrink. */
+  int32_t n = read_one(hp, args[0].i64, base + (uint32_t)args[1].i32, (uint32_t)args[2].i32);
+  if (n == INT32_MIN) {
+    host_proc_set_retry(hp, retry_stream_read, false);
+    return RUSM_EXEC_SUSPEND;
+  }
+  rusm_val r = {.i32 = n};
+  return rusm_resume_host(inst, &r, budget);
+}
+
+static rusm_host_status h_stream_read(rusm_call *call, void *env, const rusm_val *args,
+                                      rusm_val *res) {
+  host_proc *hp = proc_of(call);
+  uint8_t *dst = guest_bytes(call, args[1].i32, args[2].i32);
+  if (!dst) return RUSM_HOST_TRAP;
+  int32_t n = read_one(hp, args[0].i64, dst, (uint32_t)args[2].i32);
+  if (n == INT32_MIN) {
+    host_proc_set_retry(hp, retry_stream_read, false);
+    return RUSM_HOST_SUSPEND;
+  }
+  res[0].i32 = n;
   return RUSM_HOST_OK;
 }
 

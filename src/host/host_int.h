@@ -57,7 +57,12 @@ struct rusm_wasm_prepared {
   X(whereis, "II", "L")                                                                    \
   X(unregister, "II", "I")                                                                 \
   X(set_label, "II", "")                                                                   \
-  X(receive, "II", "I")
+  X(receive, "II", "I")                                                                    \
+  X(stream_open, "L", "L")                                                                 \
+  X(stream_write, "LII", "I")                                                              \
+  X(stream_close, "L", "")                                                                 \
+  X(stream_accept, "", "L")                                                                \
+  X(stream_read, "LII", "I")
 
 typedef enum {
 #define X(n, p, r) HOST_ABI_##n,
@@ -72,8 +77,29 @@ void host_abi_fini(rusm_wasm *w);
 /* Index of the ABI function called name, or -1. */
 int host_abi_find(const char *name);
 
+/* A process's stream ends, by id (ids start at 0, one counter for both
+** directions, never reused). The table owns the ends. */
+typedef struct host_stream {
+  bool is_writer;
+  union {
+    struct rusm_stream_writer *w;
+    rusm_stream_reader *r;
+  } u;
+} host_stream;
+
+typedef struct host_streams {
+  host_stream *v; /* v[id]; both pointers NULL once closed */
+  size_t n, cap;
+  void *pending;  /* a copied chunk waiting for room (stream_write) */
+  size_t pending_len;
+} host_streams;
+
+/* abi.c: closes every end still in the table. */
+void host_streams_release(host_streams *s);
+
 /* process.c */
 typedef struct host_proc host_proc;
+host_streams *host_proc_streams(host_proc *hp);
 /* A suspended `rusm` call, retried on the process's next resume: it either
 ** completes (rusm_resume_host) or arms a new wait and returns SUSPEND. */
 typedef rusm_exec_status (*host_abi_retry)(host_proc *hp, rusm_instance *inst, uint32_t budget);

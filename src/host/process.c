@@ -40,6 +40,7 @@ struct host_proc {
   bool retry_yield;     /* ... which only wanted to give up the core */
   uint64_t notify_local; /* notifications not yet added to the runtime's count */
   uint64_t yielded_ns;   /* with track_waits: when it last gave up its core */
+  host_streams streams;  /* the raw ABI's stream ends */
   bool reported;
 };
 
@@ -49,6 +50,7 @@ rusm_wasm *host_proc_wasm(const host_proc *hp) { return hp->w; }
 rusm_ctx *host_proc_ctx(const host_proc *hp) { return hp->ctx; }
 const rusm_caps *host_proc_caps(const host_proc *hp) { return hp->caps; }
 void host_proc_notify(host_proc *hp) { hp->notify_local++; }
+host_streams *host_proc_streams(host_proc *hp) { return &hp->streams; }
 void host_proc_set_retry(host_proc *hp, host_abi_retry r, bool yield) {
   hp->retry = r;
   hp->retry_yield = yield;
@@ -227,6 +229,7 @@ static void wp_destroy(void *state) {
   }
   if (hp->notify_local)
     atomic_fetch_add_explicit(&w->notifications, hp->notify_local, memory_order_relaxed);
+  host_streams_release(&hp->streams);
   if (hp->inst) rusm_instance_free(hp->inst);
   rusm_wasi_free(hp->wasi);
   rusm_caps_free(hp->caps);

@@ -1,0 +1,2 @@
+;; Spins forever: only the epoch or the budget can take its core back.
+(module (func (export "run") (loop $l (br $l))))
