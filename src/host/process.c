@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "host_int.h"
+#include "rusm/net.h"
 
 typedef enum { HP_NEW, HP_START, HP_RUN } hp_phase;
 
@@ -181,13 +182,10 @@ static rusm_step run_slice(host_proc *hp, rusm_ctx *ctx, uint32_t budget,
         const rusm_wasi_wait *wt = rusm_wasi_pending(hp->wasi);
         if (wt && wt->kind == RUSM_WASI_WAIT_YIELD) return RUSM_STEP_YIELD;
         if (wt && wt->kind == RUSM_WASI_WAIT_EVENTS) {
-          uint64_t dl = wt->deadline_ns;
-          /* fd readiness: until the core parks on fds, poll again soon. */
-          if (wt->n_fds) {
-            uint64_t soon = rusm_now_ns() + 1000000u;
-            if (soon < dl) dl = soon;
-          }
-          if (dl != UINT64_MAX) rusm_wait_deadline(ctx, dl);
+          /* Park on the core's poller: no thread sleeps, no polling loop. */
+          for (size_t i = 0; i < wt->n_fds; i++)
+            rusm_wait_fd(ctx, wt->fds[i].fd, wt->fds[i].write ? RUSM_FD_WRITE : RUSM_FD_READ);
+          if (wt->deadline_ns != UINT64_MAX) rusm_wait_deadline(ctx, wt->deadline_ns);
           return RUSM_STEP_WAIT;
         }
       }
