@@ -24,5 +24,5 @@
     (i32.store (i32.const 112)
       (i32.and (call $register (i32.const 220) (i32.const 3))
         (i64.eq (call $whereis (i32.const 220) (i32.const 3)) (i64.load (i32.const 1000)))))
-    (call $send (call $whereis (i32.const 200) (i32.const 9)) (i32.const 100) (i32.const 16))
-    (drop (call $unregister (i32.const 220) (i32.const 3)))))
+    (drop (call $unregister (i32.const 220) (i32.const 3)))
+    (call $send (call $whereis (i32.const 200) (i32.const 9)) (i32.const 100) (i32.const 16))))
