@@ -49,13 +49,14 @@ void rusm_wasm_config_default(rusm_wasm_config *o_cfg);
 ** cfg may be NULL. NULL if the thread cannot be started. */
 rusm_wasm *rusm_wasm_new(rusm_rt *rt, const rusm_wasm_config *cfg);
 /* Kills this runtime's processes, waits for them, stops the epoch thread,
-** frees the runtime. Modules and prepared modules must be freed first or
-** after; both work (they are reference counted by their users). */
+** frees the runtime. Module and prepared-module handles may be freed
+** before or after (they are reference counted by their users). */
 void rusm_wasm_free(rusm_wasm *w);
 
 /* Decodes and validates bytes (copied). NULL with *o_err on failure. */
 rusm_wasm_module *rusm_wasm_compile(rusm_wasm *w, const uint8_t *bytes, size_t len,
                                     rusm_error *o_err);
+/* Drops the caller's handle; prepared modules keep what they need. */
 void rusm_wasm_module_free(rusm_wasm_module *m);
 
 /* Finds the entry export (type () -> ()), resolves the imports once
@@ -63,10 +64,11 @@ void rusm_wasm_module_free(rusm_wasm_module *m);
 ** entry of the wrong type is an error here. An import that cannot be
 ** resolved is not: it is remembered and every process spawned from the
 ** result ends Crashed at once, naming the import (as a failed
-** instantiation would). Borrows m. */
+** instantiation would). Takes its own reference on m. */
 rusm_wasm_prepared *rusm_wasm_prepare(rusm_wasm *w, rusm_wasm_module *m, const char *entry,
                                       rusm_error *o_err);
-void rusm_wasm_prepared_free(rusm_wasm_prepared *p); /* after its processes ended */
+/* Drops the caller's handle; processes still running from it keep it alive. */
+void rusm_wasm_prepared_free(rusm_wasm_prepared *p);
 
 /* Spawns a process running the entry under the sandboxed profile, or
 ** under caps (copied). */

@@ -28,14 +28,20 @@ struct rusm_wasm {
   _Atomic uint64_t max_wait_ns; /* with cfg.track_waits */
 };
 
+/* Modules and prepared modules are reference counted: the embedder's
+** handle is one reference, every prepared module holds its module, and
+** every process holds its prepared module, so freeing a handle while
+** processes still run is safe (the last user frees). */
 struct rusm_wasm_module {
   rusm_wasm *w;
   rusm_module *mod; /* owned */
+  _Atomic uint32_t refs;
 };
 
 struct rusm_wasm_prepared {
   rusm_wasm *w;
-  rusm_wasm_module *m;  /* borrowed */
+  rusm_wasm_module *m;  /* a reference */
+  _Atomic uint32_t refs;
   rusm_prepared *prep;  /* owned; NULL when linking failed */
   rusm_func *entry;     /* resolved once: the entry export (of the first instance) */
   long entry_export;    /* export index of the entry */
@@ -96,6 +102,10 @@ typedef struct host_streams {
 
 /* abi.c: closes every end still in the table. */
 void host_streams_release(host_streams *s);
+
+/* module.c */
+void host_prepared_ref(rusm_wasm_prepared *p);
+void host_prepared_unref(rusm_wasm_prepared *p);
 
 /* process.c */
 typedef struct host_proc host_proc;

@@ -32,13 +32,18 @@ rusm_wasm_module *rusm_wasm_compile(rusm_wasm *w, const uint8_t *bytes, size_t l
   }
   m->w = w;
   m->mod = mod;
+  atomic_init(&m->refs, 1);
   return m;
 }
 
-void rusm_wasm_module_free(rusm_wasm_module *m) {
-  if (!m) return;
+static void module_unref(rusm_wasm_module *m) {
+  if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1) return;
   rusm_module_free(m->mod);
   free(m);
+}
+
+void rusm_wasm_module_free(rusm_wasm_module *m) {
+  if (m) module_unref(m);
 }
 
 static bool sig_matches(const rusm_functype *t, const char *params, const char *results) {
@@ -112,6 +117,8 @@ rusm_wasm_prepared *rusm_wasm_prepare(rusm_wasm *w, rusm_wasm_module *m, const c
   if (!p) return NULL;
   p->w = w;
   p->m = m;
+  atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+  atomic_init(&p->refs, 1);
   p->entry_export = ei;
   size_t n = rusm_module_import_count(m->mod);
   rusm_extern *imports = n ? calloc(n, sizeof *imports) : NULL;
@@ -126,8 +133,17 @@ rusm_wasm_prepared *rusm_wasm_prepare(rusm_wasm *w, rusm_wasm_module *m, const c
   return p;
 }
 
-void rusm_wasm_prepared_free(rusm_wasm_prepared *p) {
-  if (!p) return;
+void host_prepared_ref(rusm_wasm_prepared *p) {
+  atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+}
+
+void host_prepared_unref(rusm_wasm_prepared *p) {
+  if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1) return;
   rusm_prepared_free(p->prep);
+  module_unref(p->m);
   free(p);
+}
+
+void rusm_wasm_prepared_free(rusm_wasm_prepared *p) {
+  if (p) host_prepared_unref(p);
 }

@@ -229,6 +229,7 @@ static void wp_destroy(void *state) {
     atomic_fetch_add_explicit(&w->notifications, hp->notify_local, memory_order_relaxed);
   host_streams_release(&hp->streams);
   if (hp->inst) rusm_instance_free(hp->inst);
+  host_prepared_unref(hp->p); /* may free it: the instance went back first */
   rusm_wasi_free(hp->wasi);
   rusm_caps_free(hp->caps);
   for (int i = 0; i < hp->argc; i++) free(hp->argv[i]);
@@ -245,6 +246,7 @@ rusm_pid rusm_wasm_spawn_ex(rusm_wasm *w, rusm_wasm_prepared *p, const rusm_wasm
   if (!hp) return RUSM_PID_NONE;
   hp->w = w;
   hp->p = p;
+  host_prepared_ref(p);
   bool ok = true;
   if (o) {
     if (o->caps) ok &= (hp->caps = rusm_caps_clone(o->caps)) != NULL;

@@ -23,6 +23,6 @@
     (i32.store (i32.const 108) (call $list (i32.const 1000) (i32.const 4)))
     (i32.store (i32.const 112)
       (i32.and (call $register (i32.const 220) (i32.const 3))
-        (i64.eq (call $whereis (i32.const 220) (i32.const 3)) (i64.load (i32.const 1000)))))
+        (i64.eq (call $whereis (i32.const 220) (i32.const 3)) (call $own_pid))))
     (drop (call $unregister (i32.const 220) (i32.const 3)))
     (call $send (call $whereis (i32.const 200) (i32.const 9)) (i32.const 100) (i32.const 16))))
