@@ -42,11 +42,11 @@ typedef struct rusm_stream_writer rusm_stream_writer;
 #define RUSM_STREAM_DEFAULT_CAPACITY 16
 
 /* Results of stream calls, defined once. */
-#define RUSM_STREAM_STATUSES(X)                                                            \
-  X(OK, "ok")                   /* done */                                                 \
-  X(WOULD_BLOCK, "would-block") /* try_ call: full (write) or empty (read) */              \
-  X(CLOSED, "closed")           /* write: the reader is gone; read: end of stream */       \
-  X(KILLED, "killed")           /* the calling process was killed while it waited */       \
+#define RUSM_STREAM_STATUSES(X)                                                                    \
+  X(OK, "ok")                   /* done */                                                         \
+  X(WOULD_BLOCK, "would-block") /* try_ call: full (write) or empty (read) */                      \
+  X(CLOSED, "closed")           /* write: the reader is gone; read: end of stream */               \
+  X(KILLED, "killed")           /* the calling process was killed while it waited */               \
   X(NOMEM, "no-memory")         /* a copy could not be allocated */
 
 typedef enum {

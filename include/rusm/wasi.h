@@ -42,11 +42,17 @@ extern "C" {
 typedef struct rusm_wasi rusm_wasi;
 typedef struct rusm_wasi_link rusm_wasi_link;
 
+typedef struct rusm_wasi_wait rusm_wasi_wait;
+
 /* Where the guest's stdio goes when the caps grant stdio (ignored
 ** otherwise: then stdin reads EOF and stdout/stderr writes are discarded).
-** -1 means the host's own 0/1/2. The fds are borrowed, never closed. */
+** -1 means the host's own 0/1/2. The fds are borrowed, never closed.
+** on_wait is for rusm_wasi_run only: called with each wait request just
+** before the driver waits for it (tests and tools); NULL = none. */
 typedef struct rusm_wasi_options {
   int stdin_fd, stdout_fd, stderr_fd;
+  void (*on_wait)(const rusm_wasi_wait *wait, void *arg);
+  void *on_wait_arg;
 } rusm_wasi_options;
 
 /* Builds a context: argv (copied; argv[0] is the program name), the caps'
@@ -73,12 +79,12 @@ typedef struct rusm_wasi_waitfd {
   bool write; /* false: wait until readable (or hung up); true: writable */
 } rusm_wasi_waitfd;
 
-typedef struct rusm_wasi_wait {
+struct rusm_wasi_wait {
   rusm_wasi_wait_kind kind;
   size_t n_fds;
   const rusm_wasi_waitfd *fds; /* owned by the rusm_wasi; valid until the retry */
   uint64_t deadline_ns;        /* CLOCK_MONOTONIC; UINT64_MAX = none */
-} rusm_wasi_wait;
+};
 
 /* The wait request of the suspended call, or NULL if none. Borrowed. */
 const rusm_wasi_wait *rusm_wasi_pending(const rusm_wasi *w);

@@ -14,7 +14,7 @@
 /* Commands over Wasm processes, built when the host library is (RUSM_CLI_HOST). */
 #ifdef RUSM_CLI_HOST
 #define CLI_COMMANDS_HOST(X)                                                                       \
-  X(run, "[OPTIONS] FILE.wasm [ARGS...]", "run a wasip1 command module as a process")            \
+  X(run, "[OPTIONS] FILE.wasm [ARGS...]", "run a wasip1 command module as a process")              \
   X(demo, "[DIR]", "run the demo app: supervised Wasm processes")
 #else
 #define CLI_COMMANDS_HOST(X)

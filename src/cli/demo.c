@@ -100,8 +100,8 @@ int cli_demo_main(int argc, char **argv) {
   demo d = {.w = rusm_wasm_new(rt, NULL)};
   rusm_wasm_module *mw = NULL, *mt = NULL;
   d.worker = load(d.w, dir, "worker", demo_worker_wasm, demo_worker_wasm_len, &mw);
-  d.ticker = d.worker ? load(d.w, dir, "ticker", demo_ticker_wasm, demo_ticker_wasm_len, &mt)
-                      : NULL;
+  d.ticker =
+      d.worker ? load(d.w, dir, "ticker", demo_ticker_wasm, demo_ticker_wasm_len, &mt) : NULL;
   int rc = 1;
   if (d.worker && d.ticker) {
     printf("rusm demo: a supervised Wasm worker (job 5 crashes it on purpose) fed by a Wasm "

@@ -54,9 +54,12 @@ static bool parse_size(const char *s, uint64_t *o) {
   unsigned long long v = strtoull(s, &end, 10);
   if (errno || end == s) return false;
   uint64_t mul = 1;
-  if (*end == 'k' || *end == 'K') mul = 1ull << 10, end++;
-  else if (*end == 'm' || *end == 'M') mul = 1ull << 20, end++;
-  else if (*end == 'g' || *end == 'G') mul = 1ull << 30, end++;
+  if (*end == 'k' || *end == 'K')
+    mul = 1ull << 10, end++;
+  else if (*end == 'm' || *end == 'M')
+    mul = 1ull << 20, end++;
+  else if (*end == 'g' || *end == 'G')
+    mul = 1ull << 30, end++;
   if (*end == 'i' || *end == 'B') end++;
   if (*end || v > UINT64_MAX / mul) return false;
   *o = v * mul;
@@ -170,8 +173,8 @@ int cli_run_main(int argc, char **argv) {
   rusm_wasm_prepared *p = NULL;
   if (!m) {
     fprintf(stderr, "rusm run: %s: invalid module: %s%s%s at offset %zu: %s\n", file,
-            err.section[0] ? "section " : "", err.section, err.section[0] ? "," : "",
-            err.offset, err.reason);
+            err.section[0] ? "section " : "", err.section, err.section[0] ? "," : "", err.offset,
+            err.reason);
   } else if (!(p = rusm_wasm_prepare(w, m, entry, &err))) {
     fprintf(stderr, "rusm run: %s: %s\n", file, err.reason);
   } else {

@@ -352,8 +352,11 @@ static void run_command(wast_run *r, const json_value *c) {
 }
 
 /* A crash in the engine should still leave a line saying where; the counts
-** printed are those reached so far, with the rest of the script failed. */
+** printed are those reached so far, with the rest of the script failed.
+** Under a sanitizer its own report is better, so no handler is installed. */
 static volatile sig_atomic_t crash_line, crash_passed, crash_failed, crash_skipped, crash_left;
+
+#if !defined(RUSM_ASAN) && !defined(RUSM_TSAN)
 
 static void put_num(char *buf, size_t *n, long v) {
   char tmp[24];
@@ -394,11 +397,12 @@ static void on_crash(int sig) {
 }
 
 static void install_crash_handler(void) {
-#if !defined(RUSM_ASAN) && !defined(RUSM_TSAN) /* the sanitizers report better */
   static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
   for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], on_crash);
-#endif
 }
+#else
+static void install_crash_handler(void) {}
+#endif
 
 int cli_wast_main(int argc, char **argv) {
   wast_run r = {0};

@@ -84,20 +84,22 @@ typedef struct tr {
 
 #define NO_OP UINT32_MAX
 
-static uint8_t vsize(uint8_t t) { return t == RUSM_V128 ? 2 : 1; }
+static uint8_t vsize(uint8_t t) {
+  return t == RUSM_V128 ? 2 : 1;
+}
 
-#define GROW(arr, n, capv)                                                                 \
-  do {                                                                                     \
-    if ((n) >= (capv)) {                                                                   \
-      uint32_t nc_ = (capv) ? (capv)*2 : 16;                                               \
-      void *np_ = realloc((arr), (size_t)nc_ * sizeof(*(arr)));                            \
-      if (!np_) {                                                                          \
-        t->oom = true;                                                                     \
-        return;                                                                            \
-      }                                                                                    \
-      (arr) = np_;                                                                         \
-      (capv) = nc_;                                                                        \
-    }                                                                                      \
+#define GROW(arr, n, capv)                                                                         \
+  do {                                                                                             \
+    if ((n) >= (capv)) {                                                                           \
+      uint32_t nc_ = (capv) ? (capv)*2 : 16;                                                       \
+      void *np_ = realloc((arr), (size_t)nc_ * sizeof(*(arr)));                                    \
+      if (!np_) {                                                                                  \
+        t->oom = true;                                                                             \
+        return;                                                                                    \
+      }                                                                                            \
+      (arr) = np_;                                                                                 \
+      (capv) = nc_;                                                                                \
+    }                                                                                              \
   } while (0)
 
 static void w(tr *t, uint32_t v) {
@@ -228,7 +230,9 @@ static void preserve_local(tr *t, uint32_t from, uint32_t s) {
   }
 }
 
-static lab *top_lab(tr *t) { return &t->labs[t->nlab - 1]; }
+static lab *top_lab(tr *t) {
+  return &t->labs[t->nlab - 1];
+}
 
 /* Copies the top n entries to the slots a label expects (temp homes from base). */
 static void copy_to_label(tr *t, uint32_t base, uint32_t n) {
@@ -324,7 +328,9 @@ static void target_word(tr *t, uint32_t li, uint32_t instr) {
   }
 }
 
-static uint32_t label_of(const wasm_ctrl *c) { return (uint32_t)c->user; }
+static uint32_t label_of(const wasm_ctrl *c) {
+  return (uint32_t)c->user;
+}
 
 static uint32_t label_arity(tr *t, uint32_t li, const wasm_ctrl *c) {
   (void)t;
@@ -360,7 +366,7 @@ static bool fuse_cond(tr *t, const ent *cond, bool branch_if_true, uint32_t *o_a
   static const struct {
     uint32_t cmp, br_if, br_unless;
   } k_fuse[] = {
-#define X(n, k, o) {CMP_OP_I32_##n, CMP_OP_BR_IF_##n, CMP_OP_BR_UNLESS_##n},
+#define X(n, k, o) {CMP_OP_##n, CMP_OP_BR_IF_##n, CMP_OP_BR_UNLESS_##n},
       CMP_BRCMPS(X)
 #undef X
   };
@@ -477,7 +483,9 @@ static void emit_simple(tr *t, uint32_t o, uint32_t n, uint8_t rtype) {
   for (uint32_t i = 0; i < n; i++) opnd(t, &a[i]);
 }
 
-static uint64_t const_val(tr *t, const ent *e) { return t->consts[e->slot]; }
+static uint64_t const_val(tr *t, const ent *e) {
+  return t->consts[e->slot];
+}
 
 static void emit_call_args(tr *t, uint32_t n) {
   for (uint32_t i = t->nst - n; i < t->nst; i++) materialize(t, &t->st[i]);
@@ -517,10 +525,8 @@ static bool translate_instr(tr *t, const wasm_instr *in, rusm_error *err) {
       top_lab(t)->has_else_fix = true;
     } else {
       if (!push_lab(t, o, height, false)) return false;
-      if (o == WASM_OP_LOOP) {
-        top_lab(t)->loop_pos = t->len;
-        op(t, CMP_OP_LOOP);
-      }
+      /* No header op: back-edges (backward branches) charge the budget. */
+      if (o == WASM_OP_LOOP) top_lab(t)->loop_pos = t->len;
     }
     t->last_op = NO_OP;
     wasm_fv_ctrl(t->fv, 0)->user = li;
@@ -556,15 +562,15 @@ static bool translate_instr(tr *t, const wasm_instr *in, rusm_error *err) {
     if (l.dead) return true;
     if (!c->unreachable) copy_to_label(t, l.base, c->type.n_results);
     uint32_t here = t->len;
-    for (int32_t f = l.fixes; f >= 0; f = t->bf[f].next) patch(t, t->bf[f].word, t->bf[f].instr, here);
+    for (int32_t f = l.fixes; f >= 0; f = t->bf[f].next)
+      patch(t, t->bf[f].word, t->bf[f].instr, here);
     if (l.has_else_fix) patch(t, l.else_word, l.else_instr, here);
     truncate_to(t, l.height);
     for (uint32_t i = 0; i < c->type.n_results; i++) push(t, c->type.results[i]);
     t->last_op = NO_OP;
     return true;
   }
-  default:
-    break;
+  default: break;
   }
   if (dead) return true;
 
@@ -835,11 +841,51 @@ static bool translate_instr(tr *t, const wasm_instr *in, rusm_error *err) {
   default: break;
   }
 
-  if (o >= 0x200) {
-    return wasm_error(err, "code", in->offset, "SIMD instruction %s not supported by the interpreter",
-                      wasm_op_name(o));
-  }
   const wasm_opinfo *info = wasm_op_info(o);
+  if (o >= 0x200) {
+    if (o == WASM_OP_V128_CONST) {
+      uint64_t lo, hi;
+      memcpy(&lo, in->imm.bytes, 8);
+      memcpy(&hi, in->imm.bytes + 8, 8);
+      push_const(t, RUSM_V128, lo, hi);
+      return true;
+    }
+    ent a[3];
+    uint32_t n = info->n_pop;
+    for (uint32_t i = n; i-- > 0;) a[i] = pop(t);
+    uint32_t mask = 0;
+    if (o == WASM_OP_I8X16_SHUFFLE) {
+      uint64_t lo, hi;
+      memcpy(&lo, in->imm.bytes, 8);
+      memcpy(&hi, in->imm.bytes + 8, 8);
+      mask = add_const(t, lo, hi, 2);
+    }
+    op(t, CMP_OP_SIMD);
+    w(t, o - 0x200);
+    if (info->push) {
+      ent *r = push(t, info->push);
+      if (!r) return false;
+      dst_word(t, r->home);
+    } else {
+      w(t, 0);
+    }
+    for (uint32_t i = 0; i < 3; i++) {
+      if (i < n) {
+        opnd(t, &a[i]);
+      } else if (o == WASM_OP_I8X16_SHUFFLE && i == 2) {
+        add_fix(t, t->len, FIX_CONST);
+        w(t, mask);
+      } else {
+        w(t, 0);
+      }
+    }
+    w(t, info->imm == WASM_IMM_LANE          ? in->imm.lane
+         : info->imm == WASM_IMM_MEMARG_LANE ? in->imm.mem.lane
+                                             : 0);
+    w(t,
+      info->imm == WASM_IMM_MEMARG || info->imm == WASM_IMM_MEMARG_LANE ? in->imm.mem.offset : 0);
+    return true;
+  }
   switch (k_map[o].shape) {
   case SH_RETYPE: {
     ent *e = &t->st[t->nst - 1];
@@ -923,8 +969,7 @@ static bool translate_func(tr *t, uint32_t fi, cmp_func *out, rusm_error *err) {
   int r;
   while ((r = wasm_fv_next(t->fv, &in, err)) > 0) {
     if (!translate_instr(t, &in, err)) {
-      if (t->oom || !err || !err->reason[0])
-        wasm_error(err, "code", in.offset, "out of memory");
+      if (t->oom || !err || !err->reason[0]) wasm_error(err, "code", in.offset, "out of memory");
       return false;
     }
     if (t->oom) return wasm_error(err, "code", in.offset, "out of memory");

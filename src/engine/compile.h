@@ -27,6 +27,7 @@
 /* Operand kinds for the numeric families: how a slot is read or written. */
 /* I32/U32/I64/U64/F32/F64; see interp.c's RD_/WR_ macros. */
 
+/* clang-format off */
 /* Unary numeric ops: X(name, wasm opcode, in kind, out kind, expr of a). */
 #define CMP_UNOPS(X)                                                                       \
   X(I32_EQZ, 0x45, U32, I32, a == 0)                                                       \
@@ -201,18 +202,28 @@
   X(I64_STORE16, 0x3d, uint16_t)                                                           \
   X(I64_STORE32, 0x3e, uint32_t)
 
-/* Fused i32 compare + branch: X(name, kind, C operator). */
+/* Fused integer compare + branch: X(compare op, kind, C operator). */
 #define CMP_BRCMPS(X)                                                                      \
-  X(EQ, U32, ==)                                                                           \
-  X(NE, U32, !=)                                                                           \
-  X(LT_S, I32, <)                                                                          \
-  X(LT_U, U32, <)                                                                          \
-  X(GT_S, I32, >)                                                                          \
-  X(GT_U, U32, >)                                                                          \
-  X(LE_S, I32, <=)                                                                         \
-  X(LE_U, U32, <=)                                                                         \
-  X(GE_S, I32, >=)                                                                         \
-  X(GE_U, U32, >=)
+  X(I32_EQ, U32, ==)                                                                       \
+  X(I32_NE, U32, !=)                                                                       \
+  X(I32_LT_S, I32, <)                                                                      \
+  X(I32_LT_U, U32, <)                                                                      \
+  X(I32_GT_S, I32, >)                                                                      \
+  X(I32_GT_U, U32, >)                                                                      \
+  X(I32_LE_S, I32, <=)                                                                     \
+  X(I32_LE_U, U32, <=)                                                                     \
+  X(I32_GE_S, I32, >=)                                                                     \
+  X(I32_GE_U, U32, >=)                                                                     \
+  X(I64_EQ, U64, ==)                                                                       \
+  X(I64_NE, U64, !=)                                                                       \
+  X(I64_LT_S, I64, <)                                                                      \
+  X(I64_LT_U, U64, <)                                                                      \
+  X(I64_GT_S, I64, >)                                                                      \
+  X(I64_GT_U, U64, >)                                                                      \
+  X(I64_LE_S, I64, <=)                                                                     \
+  X(I64_LE_U, U64, <=)                                                                     \
+  X(I64_GE_S, I64, >=)                                                                     \
+  X(I64_GE_U, U64, >=)
 
 /* Control, data movement and runtime ops: X(name, operand words or -1 if variable). */
 #define CMP_MISC(X)                                                                        \
@@ -220,11 +231,10 @@
   X(COPY, 2)           /* dst src */                                                       \
   X(COPY2, 2)          /* dst src: a v128 (two slots) */                                   \
   X(MOVES, -1)         /* n scratch (dst src width)*n: parallel move */                    \
-  X(BR, 1)             /* off */                                                           \
+  X(BR, 1)             /* off; every backward branch (a loop back-edge) charges the budget */ \
   X(BR_IF, 2)          /* cond off */                                                      \
   X(BR_UNLESS, 2)      /* cond off */                                                      \
   X(BR_TABLE, -1)      /* idx n off*(n+1) */                                               \
-  X(LOOP, 0)           /* loop header: charges the budget, checks the epoch */             \
   X(CALL, 2)           /* defined-func index argbase */                                    \
   X(CALL_IMPORT, 2)    /* func index argbase */                                            \
   X(CALL_INDIRECT, 4)  /* type table argbase idx-slot */                                   \
@@ -253,7 +263,10 @@
   X(REF_FUNC, 2)       /* dst func index */                                                \
   X(BR_IF_EQZ, 2)      /* cond off: fused i32.eqz + br_if */                               \
   X(I32_ADD_IMM, 3)    /* dst a imm */                                                     \
-  X(LOCAL_SET_IMM, 3)  /* dst lo hi: a constant into a slot */
+  X(LOCAL_SET_IMM, 3)  /* dst lo hi: a constant into a slot */                          \
+  X(SIMD, 7)           /* sub-op dst a b c lane offset: see interp_simd.c */
+
+/* clang-format on */
 
 typedef enum {
 #define X_UN(n, w, i, o, e) CMP_OP_##n,

@@ -159,6 +159,21 @@ static bool const_expr(dec *d, wasm_constexpr *ce) {
   bool nonconst = false;
   memset(ce, 0, sizeof *ce);
   ce->offset = (uint32_t)wasm_rd_pos(&d->r);
+  /* The usual segment offset, `i32.const n end`, without the general loop. */
+  const uint8_t *p0 = d->r.p;
+  if (d->r.end - p0 >= 3 && p0[0] == 0x41) {
+    int32_t x;
+    d->r.p++;
+    if (wasm_rd_s32(&d->r, &x) && d->r.p < d->r.end && *d->r.p == 0x0b) {
+      d->r.p++;
+      ce->kind = WASM_CONST_I32;
+      ce->type = RUSM_I32;
+      ce->u.i32 = x;
+      return true;
+    }
+    d->r.p = p0; /* let the general loop report or handle it */
+    d->r.err = NULL;
+  }
   for (;;) {
     TRY(wasm_read_instr(&d->r, &ins, NULL));
     wasm_constexpr v = {0};
@@ -721,6 +736,7 @@ static bool decode(dec *d) {
       last_rank = section_rank[id];
     }
     d->sec = id;
+    if (id != SEC_CUSTOM) d->m->section_offset[id] = (uint32_t)(at - r->base);
     TRY(section(d, id, sec_end));
     if (r->p != sec_end) return fail(d, r->p < sec_end ? r->p : sec_end, "section size mismatch");
   }

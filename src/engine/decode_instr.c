@@ -65,7 +65,11 @@ bool wasm_read_instr(wasm_reader *r, wasm_instr *ins, wasm_u32buf *buf) {
   switch ((wasm_imm_kind)info->imm) {
   case WASM_IMM_NONE: return true;
   case WASM_IMM_BLOCKTYPE:
-    if (!wasm_rd_s33(r, &ins->imm.i64)) return false;
+    if (r->p < r->end && (*r->p & 0xc0) == 0x40) { /* one-byte negative: 0x40 or a valtype */
+      ins->imm.i64 = (int64_t)*r->p++ - 0x80;
+    } else if (!wasm_rd_s33(r, &ins->imm.i64)) {
+      return false;
+    }
     if (ins->imm.i64 < 0 && ins->imm.i64 != -64 &&
         (ins->imm.i64 < -64 || !wasm_is_valtype((unsigned)(ins->imm.i64 & 0x7f))))
       return wasm_rd_fail(r, at + 1, "malformed block type");

@@ -23,8 +23,8 @@ const char *rusm_trap_name(rusm_trap_kind k) {
 }
 
 char *rusm_trap_format(const rusm_trap *t, char *buf, size_t cap) {
-  const char *what = t->kind == RUSM_TRAP_HOST && t->host_msg[0] ? t->host_msg
-                                                                   : rusm_trap_name(t->kind);
+  const char *what =
+      t->kind == RUSM_TRAP_HOST && t->host_msg[0] ? t->host_msg : rusm_trap_name(t->kind);
   if (t->func_name)
     snprintf(buf, cap, "%s in function %s", what, t->func_name);
   else if (t->func_index != UINT32_MAX)
@@ -118,7 +118,9 @@ static void extern_type(const wasm_module *wm, rusm_extern_kind kind, uint32_t i
   }
 }
 
-size_t rusm_module_import_count(const rusm_module *m) { return m->wm->n_imports; }
+size_t rusm_module_import_count(const rusm_module *m) {
+  return m->wm->n_imports;
+}
 
 void rusm_module_import(const rusm_module *m, size_t i, const char **o_module, const char **o_name,
                         rusm_externtype *o_type) {
@@ -128,7 +130,9 @@ void rusm_module_import(const rusm_module *m, size_t i, const char **o_module, c
   if (o_type) extern_type(m->wm, im->kind, im->index, o_type);
 }
 
-size_t rusm_module_export_count(const rusm_module *m) { return m->wm->n_exports; }
+size_t rusm_module_export_count(const rusm_module *m) {
+  return m->wm->n_exports;
+}
 
 void rusm_module_export(const rusm_module *m, size_t i, const char **o_name,
                         rusm_externtype *o_type) {

@@ -102,8 +102,7 @@ rusm_exec_status rusm_invoke(rusm_instance *inst, rusm_func *f, const rusm_val *
     s += f->type.params[i] == RUSM_V128 ? 2 : 1;
   }
   memset(x->stack + code->n_param_slots, 0, (size_t)code->n_local_slots * 8);
-  if (code->n_consts)
-    memcpy(x->stack + code->const_base, code->consts, (size_t)code->n_consts * 8);
+  if (code->n_consts) memcpy(x->stack + code->const_base, code->consts, (size_t)code->n_consts * 8);
   x->frames[0].ret_pc = NULL;
   x->frames[0].fp_off = 0;
   x->frames[0].fn = NULL;
@@ -131,8 +130,8 @@ rusm_exec_status rusm_run_start(rusm_instance *inst, uint32_t budget) {
 rusm_exec_status rusm_continue(rusm_instance *inst, uint32_t budget) {
   inst_exec *x = &inst->x;
   if (x->state == EXEC_SUSPENDED) return RUSM_EXEC_SUSPEND;
-  if (x->state != EXEC_YIELDED) return x->trap.kind != RUSM_TRAP_NONE ? RUSM_EXEC_TRAP
-                                                                       : RUSM_EXEC_DONE;
+  if (x->state != EXEC_YIELDED)
+    return x->trap.kind != RUSM_TRAP_NONE ? RUSM_EXEC_TRAP : RUSM_EXEC_DONE;
   x->budget = budget;
   return interp_run(inst);
 }
@@ -163,7 +162,9 @@ void rusm_results(const rusm_instance *inst, rusm_val *o_results) {
   }
 }
 
-const rusm_trap *rusm_last_trap(const rusm_instance *inst) { return &inst->x.trap; }
+const rusm_trap *rusm_last_trap(const rusm_instance *inst) {
+  return &inst->x.trap;
+}
 
 void rusm_instance_set_epoch(rusm_instance *inst, const volatile uint64_t *epoch,
                              uint64_t deadline) {
@@ -173,7 +174,9 @@ void rusm_instance_set_epoch(rusm_instance *inst, const volatile uint64_t *epoch
 
 /* ------------------------------------------------ what a host call sees */
 
-rusm_instance *rusm_call_instance(rusm_call *call) { return call->inst; }
+rusm_instance *rusm_call_instance(rusm_call *call) {
+  return call->inst;
+}
 
 uint8_t *rusm_call_mem(rusm_call *call, uint64_t offset, uint64_t len) {
   rusm_memory *m = call->inst->mem0;

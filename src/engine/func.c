@@ -77,4 +77,6 @@ void rusm_func_free(rusm_func *f) {
   free(f);
 }
 
-void rusm_func_type(const rusm_func *f, rusm_functype *o_type) { *o_type = f->type; }
+void rusm_func_type(const rusm_func *f, rusm_functype *o_type) {
+  *o_type = f->type;
+}

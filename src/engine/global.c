@@ -45,7 +45,9 @@ rusm_global *rusm_global_new(rusm_valtype type, bool mutable_, rusm_val init) {
   return g;
 }
 
-void rusm_global_free(rusm_global *g) { free(g); }
+void rusm_global_free(rusm_global *g) {
+  free(g);
+}
 
 rusm_val rusm_global_get(const rusm_global *g) {
   rusm_val v;

@@ -10,6 +10,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "instance.h"
@@ -97,9 +98,14 @@ static rusm_instance *slot_new(rusm_prepared *p) {
   }
   if (wm->n_memories && !wm->n_imported_memories) {
     const wasm_memory *m = &wm->memories[0];
-    if (!mem_init(&inst->own_mem, m->limits.min, m->limits.max)) goto fail;
+    if (p->image_fd >= 0) {
+      if (!mem_map_image(&inst->own_mem, p->image_fd, m->limits.min * INST_PAGE, m->limits.max))
+        goto fail;
+    } else {
+      if (!mem_init(&inst->own_mem, m->limits.min, m->limits.max)) goto fail;
+      if (p->image_len) memcpy(inst->own_mem.data, p->image, p->image_len);
+    }
     inst->mems[0] = &inst->own_mem;
-    if (p->image_len) memcpy(inst->own_mem.data, p->image, p->image_len);
   }
   inst->mem0 = inst->mems[0] ? inst->mems[0] : &k_no_memory;
   return inst;
@@ -141,11 +147,25 @@ static void reset_memory(rusm_instance *inst) {
   const wasm_module *wm = inst->wm;
   rusm_memory *m = &inst->own_mem;
   uint64_t init = wm->memories[0].limits.min * INST_PAGE;
+  if (inst->prep->image_fd >= 0) {
+    if (m->map_len) {
+      mem_unmap_dirty(m);
+    } else { /* grown out of its mapping: map the image afresh */
+      uint64_t maxp = m->max_pages;
+      mem_release(m);
+      if (!mem_map_image(m, inst->prep->image_fd, init, maxp) &&
+          mem_init(m, init / INST_PAGE, maxp))
+        memcpy(m->data, inst->prep->image, inst->prep->image_len);
+    }
+    return;
+  }
   if (m->cap > 2 * init + 16 * INST_PAGE) {
     /* A big grown buffer: give it back rather than keep it per slot. */
     uint8_t *nd = init ? realloc(m->data, init) : (free(m->data), NULL);
-    if (init && !nd) nd = m->data;
-    else m->cap = init;
+    if (init && !nd)
+      nd = m->data;
+    else
+      m->cap = init;
     m->data = nd;
   }
   m->size = init;
@@ -271,13 +291,18 @@ void rusm_prepared_free(rusm_prepared *p) {
     s = n;
   }
   pthread_mutex_destroy(&p->lock);
+  if (p->image_fd >= 0) close(p->image_fd);
   free(p->image);
   free(p->imports);
   free(p);
 }
 
-void *rusm_instance_user(const rusm_instance *inst) { return inst->user; }
-const rusm_module *rusm_instance_module(const rusm_instance *inst) { return inst->mod; }
+void *rusm_instance_user(const rusm_instance *inst) {
+  return inst->user;
+}
+const rusm_module *rusm_instance_module(const rusm_instance *inst) {
+  return inst->mod;
+}
 
 bool rusm_instance_export(rusm_instance *inst, const char *name, rusm_extern *o_ext) {
   long i = wasm_module_find_export(inst->wm, name, strlen(name));
@@ -292,8 +317,7 @@ bool rusm_instance_export_at(rusm_instance *inst, size_t i, rusm_extern *o_ext) 
   case RUSM_EXTERN_FUNC: o_ext->u.func = inst->funcs[e->index]; break;
   case RUSM_EXTERN_TABLE: o_ext->u.table = inst->tables[e->index]; break;
   case RUSM_EXTERN_MEMORY:
-    o_ext->u.memory = inst->mems[e->index];
-    o_ext->u.memory->hw = o_ext->u.memory->size; /* the embedder may write through it */
+    o_ext->u.memory = inst->mems[e->index]; /* writes need rusm_memory_data, which marks */
     break;
   case RUSM_EXTERN_GLOBAL: o_ext->u.global = inst->globals[e->index]; break;
   }
@@ -302,6 +326,5 @@ bool rusm_instance_export_at(rusm_instance *inst, size_t i, rusm_extern *o_ext) 
 
 rusm_memory *rusm_instance_memory(rusm_instance *inst, uint32_t index) {
   if (index >= inst->wm->n_memories) return NULL;
-  inst->mems[index]->hw = inst->mems[index]->size;
   return inst->mems[index];
 }

@@ -107,7 +107,7 @@ static inline uint64_t sat_u64_f(double a) {
 }
 
 /* The trapping truncations: 0 ok, else the trap kind. */
-#define TRUNC_CHECK(a, lo_ok, hi_ok)                                                       \
+#define TRUNC_CHECK(a, lo_ok, hi_ok)                                                               \
   ((a) != (a) ? RUSM_TRAP_INVALID_CONVERSION : !((lo_ok) && (hi_ok)) ? RUSM_TRAP_INT_OVERFLOW : 0)
 
 #define R_U32(i) ((uint32_t)fp[i])
@@ -123,40 +123,50 @@ static inline uint64_t sat_u64_f(double a) {
 #define W_F32(i, v) (fp[i] = bits_f32(v))
 #define W_F64(i, v) (fp[i] = bits_f64(v))
 
-#define RELOAD_MEM()                                                                       \
-  do {                                                                                     \
-    m0 = inst->mem0;                                                                       \
-    mb = m0->data;                                                                         \
-    ms = m0->size;                                                                         \
+#define RELOAD_MEM()                                                                               \
+  do {                                                                                             \
+    m0 = inst->mem0;                                                                               \
+    mb = m0->data;                                                                                 \
+    ms = m0->size;                                                                                 \
   } while (0)
 
 #define NEXT() goto *labels[*pc]
-#define TRAP(k)                                                                            \
-  do {                                                                                     \
-    tk = RUSM_TRAP_##k;                                                                    \
-    goto trap;                                                                             \
+#define TRAP(k)                                                                                    \
+  do {                                                                                             \
+    tk = RUSM_TRAP_##k;                                                                            \
+    goto trap;                                                                                     \
   } while (0)
-#define SAVE()                                                                             \
-  do {                                                                                     \
-    x->pc = pc;                                                                            \
-    x->fp_off = (uint32_t)(fp - x->stack);                                                 \
-    x->fn = fn;                                                                            \
-    x->cur = inst;                                                                         \
+#define SAVE()                                                                                     \
+  do {                                                                                             \
+    x->pc = pc;                                                                                    \
+    x->fp_off = (uint32_t)(fp - x->stack);                                                         \
+    x->fn = fn;                                                                                    \
+    x->cur = inst;                                                                                 \
   } while (0)
 /* Charged at calls and loop headers: the only places unbounded work starts. */
-#define CHARGE()                                                                           \
-  do {                                                                                     \
-    if (UNLIKELY(budget == 0 || (epoch && *epoch >= deadline))) goto yield;                \
-    budget--;                                                                              \
+#define CHARGE()                                                                                   \
+  do {                                                                                             \
+    if (UNLIKELY(budget == 0 || (epoch && *epoch >= deadline))) goto yield;                        \
+    budget--;                                                                                      \
   } while (0)
 
 /* Writes raise the memory's high-water mark, so a pooled slot resets only
 ** what was written. */
-#define MEM_WROTE(end)                                                                     \
+#define MEM_WROTE(end)                                                                             \
   if (UNLIKELY((end) > m0->hw)) m0->hw = (end)
 
+/* A taken branch. Backward (offset <= 0) means a loop back-edge: charge it,
+** so unbounded loops yield; a yield re-executes the branch on resume. */
+#define JUMP(off)                                                                                  \
+  do {                                                                                             \
+    int32_t o_ = (int32_t)(off);                                                                   \
+    if (o_ <= 0) CHARGE();                                                                         \
+    pc += o_;                                                                                      \
+    NEXT();                                                                                        \
+  } while (0)
+
 /* Bounds check for [ea, ea+n) in a memory of ms bytes (all 64-bit, no overflow). */
-#define MEM_CHECK(ea, n)                                                                   \
+#define MEM_CHECK(ea, n)                                                                           \
   if (UNLIKELY((ea) + (n) > ms)) TRAP(MEMORY_OOB)
 
 static void host_args(inst_exec *x, const rusm_func *f, const uint64_t *slots) {
@@ -180,7 +190,8 @@ rusm_exec_status interp_run(rusm_instance *owner) {
 #define X_TRAP(n, w, k) [CMP_OP_##n] = &&L_##n,
 #define X_LD(n, w, t, o) [CMP_OP_##n] = &&L_##n,
 #define X_ST(n, w, t) [CMP_OP_##n] = &&L_##n,
-#define X_BRC(n, k, op) [CMP_OP_BR_IF_##n] = &&L_BR_IF_##n, [CMP_OP_BR_UNLESS_##n] = &&L_BR_UNLESS_##n,
+#define X_BRC(n, k, op)                                                                            \
+  [CMP_OP_BR_IF_##n] = &&L_BR_IF_##n, [CMP_OP_BR_UNLESS_##n] = &&L_BR_UNLESS_##n,
 #define X_MISC(n, k) [CMP_OP_##n] = &&L_##n,
       CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
           CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC)
@@ -215,22 +226,22 @@ rusm_exec_status interp_run(rusm_instance *owner) {
   NEXT();
 
   /* ---------------------------------------------------------- numerics */
-#define X_UN(n, w, ik, ok, e)                                                              \
-  L_##n : {                                                                                \
-    __auto_type a = R_##ik(pc[2]);                                                         \
-    W_##ok(pc[1], (e));                                                                    \
-    pc += 3;                                                                               \
-    NEXT();                                                                                \
+#define X_UN(n, w, ik, ok, e)                                                                      \
+  L_##n : {                                                                                        \
+    __auto_type a = R_##ik(pc[2]);                                                                 \
+    W_##ok(pc[1], (e));                                                                            \
+    pc += 3;                                                                                       \
+    NEXT();                                                                                        \
   }
   CMP_UNOPS(X_UN)
 #undef X_UN
-#define X_BIN(n, w, ik, ok, e)                                                             \
-  L_##n : {                                                                                \
-    __auto_type a = R_##ik(pc[2]);                                                         \
-    __auto_type b = R_##ik(pc[3]);                                                         \
-    W_##ok(pc[1], (e));                                                                    \
-    pc += 4;                                                                               \
-    NEXT();                                                                                \
+#define X_BIN(n, w, ik, ok, e)                                                                     \
+  L_##n : {                                                                                        \
+    __auto_type a = R_##ik(pc[2]);                                                                 \
+    __auto_type b = R_##ik(pc[3]);                                                                 \
+    W_##ok(pc[1], (e));                                                                            \
+    pc += 4;                                                                                       \
+    NEXT();                                                                                        \
   }
   CMP_BINOPS(X_BIN)
 #undef X_BIN
@@ -293,17 +304,17 @@ L_I64_REM_U : {
   pc += 4;
   NEXT();
 }
-#define TRUNC(name, rd, wr, ctype, lo_ok, hi_ok)                                           \
-  L_##name : {                                                                             \
-    double a = rd(pc[2]);                                                                  \
-    int k_ = TRUNC_CHECK(a, lo_ok, hi_ok);                                                 \
-    if (UNLIKELY(k_)) {                                                                    \
-      tk = (rusm_trap_kind)k_;                                                             \
-      goto trap;                                                                           \
-    }                                                                                      \
-    wr(pc[1], (ctype)a);                                                                   \
-    pc += 3;                                                                               \
-    NEXT();                                                                                \
+#define TRUNC(name, rd, wr, ctype, lo_ok, hi_ok)                                                   \
+  L_##name : {                                                                                     \
+    double a = rd(pc[2]);                                                                          \
+    int k_ = TRUNC_CHECK(a, lo_ok, hi_ok);                                                         \
+    if (UNLIKELY(k_)) {                                                                            \
+      tk = (rusm_trap_kind)k_;                                                                     \
+      goto trap;                                                                                   \
+    }                                                                                              \
+    wr(pc[1], (ctype)a);                                                                           \
+    pc += 3;                                                                                       \
+    NEXT();                                                                                        \
   }
   TRUNC(I32_TRUNC_F32_S, R_F32, W_I32, int32_t, a > -2147483649.0, a < 2147483648.0)
   TRUNC(I32_TRUNC_F64_S, R_F64, W_I32, int32_t, a > -2147483649.0, a < 2147483648.0)
@@ -318,27 +329,27 @@ L_I64_REM_U : {
 #undef TRUNC
 
   /* ------------------------------------------------------------ memory */
-#define X_LD(n, w, T, ok)                                                                  \
-  L_##n : {                                                                                \
-    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                          \
-    MEM_CHECK(ea, sizeof(T));                                                              \
-    T v_;                                                                                  \
-    memcpy(&v_, mb + ea, sizeof(T));                                                       \
-    W_##ok(pc[1], v_);                                                                     \
-    pc += 4;                                                                               \
-    NEXT();                                                                                \
+#define X_LD(n, w, T, ok)                                                                          \
+  L_##n : {                                                                                        \
+    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
+    MEM_CHECK(ea, sizeof(T));                                                                      \
+    T v_;                                                                                          \
+    memcpy(&v_, mb + ea, sizeof(T));                                                               \
+    W_##ok(pc[1], v_);                                                                             \
+    pc += 4;                                                                                       \
+    NEXT();                                                                                        \
   }
   CMP_LOADS(X_LD)
 #undef X_LD
-#define X_ST(n, w, T)                                                                      \
-  L_##n : {                                                                                \
-    uint64_t ea = (uint64_t)R_U32(pc[1]) + pc[3];                                          \
-    MEM_CHECK(ea, sizeof(T));                                                              \
-    MEM_WROTE(ea + sizeof(T));                                                             \
-    T v_ = (T)fp[pc[2]];                                                                   \
-    memcpy(mb + ea, &v_, sizeof(T));                                                       \
-    pc += 4;                                                                               \
-    NEXT();                                                                                \
+#define X_ST(n, w, T)                                                                              \
+  L_##n : {                                                                                        \
+    uint64_t ea = (uint64_t)R_U32(pc[1]) + pc[3];                                                  \
+    MEM_CHECK(ea, sizeof(T));                                                                      \
+    MEM_WROTE(ea + sizeof(T));                                                                     \
+    T v_ = (T)fp[pc[2]];                                                                           \
+    memcpy(mb + ea, &v_, sizeof(T));                                                               \
+    pc += 4;                                                                                       \
+    NEXT();                                                                                        \
   }
   CMP_STORES(X_ST)
 #undef X_ST
@@ -508,38 +519,44 @@ L_LOCAL_SET_IMM:
   pc += 4;
   NEXT();
 
+L_SIMD : {
+  int k = interp_simd(pc, fp, m0);
+  if (UNLIKELY(k)) {
+    tk = (rusm_trap_kind)k;
+    goto trap;
+  }
+  pc += 8;
+  NEXT();
+}
+
   /* ----------------------------------------------------------- control */
 L_UNREACHABLE:
   TRAP(UNREACHABLE);
 L_BR:
-  pc += (int32_t)pc[1];
-  NEXT();
+  JUMP(pc[1]);
 L_BR_IF:
-  pc += R_U32(pc[1]) ? (int32_t)pc[2] : 3;
+  if (R_U32(pc[1])) JUMP(pc[2]);
+  pc += 3;
   NEXT();
 L_BR_UNLESS:
-  pc += R_U32(pc[1]) ? 3 : (int32_t)pc[2];
-  NEXT();
 L_BR_IF_EQZ:
-  pc += R_U32(pc[1]) ? 3 : (int32_t)pc[2];
+  if (!R_U32(pc[1])) JUMP(pc[2]);
+  pc += 3;
   NEXT();
-#define X_BRC(n, k, op)                                                                    \
-  L_BR_IF_##n : pc += (R_##k(pc[1]) op R_##k(pc[2])) ? (int32_t)pc[3] : 4;                 \
-  NEXT();                                                                                  \
-  L_BR_UNLESS_##n : pc += (R_##k(pc[1]) op R_##k(pc[2])) ? 4 : (int32_t)pc[3];             \
+#define X_BRC(n, k, op)                                                                            \
+  L_BR_IF_##n : if (R_##k(pc[1]) op R_##k(pc[2])) JUMP(pc[3]);                                     \
+  pc += 4;                                                                                         \
+  NEXT();                                                                                          \
+  L_BR_UNLESS_##n : if (!(R_##k(pc[1]) op R_##k(pc[2]))) JUMP(pc[3]);                              \
+  pc += 4;                                                                                         \
   NEXT();
   CMP_BRCMPS(X_BRC)
 #undef X_BRC
 L_BR_TABLE : {
   uint32_t i = R_U32(pc[1]), n = pc[2];
   if (i > n) i = n;
-  pc += (int32_t)pc[3 + i];
-  NEXT();
+  JUMP(pc[3 + i]);
 }
-L_LOOP:
-  CHARGE();
-  pc += 1;
-  NEXT();
 
 L_CALL:
   callee = &inst->mod->funcs[pc[1]];
@@ -623,9 +640,10 @@ call_wasm : {
   fr->fn = fn;
   fr->inst = inst;
   fp = x->stack + nfp_off;
-  memset(fp + callee->n_param_slots, 0, (size_t)callee->n_local_slots * 8);
-  if (callee->n_consts)
-    memcpy(fp + callee->const_base, callee->consts, (size_t)callee->n_consts * 8);
+  /* Small counts are the rule: inline loops beat a libc call here. */
+  for (uint64_t *l = fp + callee->n_param_slots, *e = l + callee->n_local_slots; l < e; l++) *l = 0;
+  for (uint32_t k = 0, n = callee->n_consts; k < n; k++)
+    fp[callee->const_base + k] = callee->consts[k];
   fn = callee;
   pc = callee->code;
   if (callee_inst != inst) {

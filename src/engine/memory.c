@@ -3,8 +3,12 @@
 ** the interpreter bounds-checks every access, so no address-space
 ** reservation or guard pages are needed and a million small memories fit.
 */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "instance.h"
 
@@ -29,6 +33,18 @@ int64_t mem_grow(rusm_memory *m, uint64_t delta, uint64_t cap_bytes) {
   if (np > m->max_pages) return -1;
   if (cap_bytes && np * INST_PAGE > cap_bytes) return -1;
   uint64_t nbytes = np * INST_PAGE;
+  if (m->map_len) {
+    /* Leave the image mapping for a plain buffer: grown memories are rare. */
+    uint8_t *nd = malloc(nbytes);
+    if (!nd) return -1;
+    memcpy(nd, m->data, m->size);
+    memset(nd + m->size, 0, nbytes - m->size);
+    munmap(m->data, m->map_len);
+    m->map_len = 0;
+    m->data = nd;
+    m->cap = m->size = nbytes;
+    return (int64_t)old;
+  }
   if (nbytes > m->cap) {
     uint64_t ncap = m->cap * 2 > nbytes ? m->cap * 2 : nbytes;
     if (ncap > m->max_pages * INST_PAGE) ncap = m->max_pages * INST_PAGE;
@@ -51,8 +67,28 @@ int64_t mem_grow(rusm_memory *m, uint64_t delta, uint64_t cap_bytes) {
 }
 
 void mem_release(rusm_memory *m) {
-  free(m->data);
+  if (m->map_len)
+    munmap(m->data, m->map_len);
+  else
+    free(m->data);
   memset(m, 0, sizeof *m);
+}
+
+bool mem_map_image(rusm_memory *m, int fd, uint64_t bytes, uint64_t max_pages) {
+  memset(m, 0, sizeof *m);
+  m->max_pages = max_pages > MAX_PAGES ? MAX_PAGES : max_pages;
+  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) return false;
+  m->data = p;
+  m->size = m->cap = m->map_len = bytes;
+  return true;
+}
+
+void mem_unmap_dirty(rusm_memory *m) {
+  uint64_t n = (m->hw + 4095) & ~(uint64_t)4095;
+  if (n > m->map_len) n = m->map_len;
+  if (n) madvise(m->data, n, MADV_DONTNEED);
+  m->hw = 0;
 }
 
 rusm_memory *rusm_memory_new(rusm_limits pages) {

@@ -181,6 +181,10 @@ typedef struct wasm_module {
   const char *const *func_names;
 
   wasm_arena *arena; /* owns every block above */
+
+  /* Offset of each known section's id byte (indexed by section id), 0 if
+  ** absent; module-level validation errors point here. */
+  uint32_t section_offset[13];
 } wasm_module;
 
 /* Releases m and everything it owns. Takes m; NULL is fine. */

@@ -4,8 +4,13 @@
 ** initial image of an own memory 0 (data segments applied once; an
 ** instance then copies it instead of replaying the segments).
 */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "instance.h"
@@ -82,6 +87,15 @@ static bool build_image(rusm_prepared *p) {
   }
   p->image_len = extent;
   p->image_ok = true;
+  if (extent >= INST_COW_MIN) {
+    /* Big images are shared: each instance maps them copy-on-write. */
+    int fd = memfd_create("rusm-image", MFD_CLOEXEC);
+    if (fd >= 0 && ftruncate(fd, (off_t)size) == 0 &&
+        pwrite(fd, p->image, extent, 0) == (ssize_t)extent)
+      p->image_fd = fd;
+    else if (fd >= 0)
+      close(fd);
+  }
   return true;
 }
 
@@ -108,6 +122,7 @@ rusm_prepared *rusm_prepare(rusm_module *m, const rusm_extern *imports, size_t n
     memcpy(p->imports, imports, wm->n_imports * sizeof(rusm_extern));
   }
   pthread_mutex_init(&p->lock, NULL);
+  p->image_fd = -1;
   if (!build_image(p)) {
     wasm_error(o_err, NULL, 0, "out of memory");
     rusm_prepared_free(p);

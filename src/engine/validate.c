@@ -264,7 +264,8 @@ static bool need_data_count(wasm_fv *v, const wasm_instr *ins) {
 
 /* Checks the immediates of ins against the module (indices, alignment,
 ** lanes); types that depend on them are handled by the caller. */
-static bool check_imm(wasm_fv *v, wasm_instr *ins, const wasm_opinfo *info) {
+__attribute__((noinline)) static bool check_imm(wasm_fv *v, wasm_instr *ins,
+                                                const wasm_opinfo *info) {
   const wasm_module *m = v->m;
   switch ((wasm_imm_kind)info->imm) {
   case WASM_IMM_MEMARG:
@@ -376,7 +377,7 @@ static inline bool is_ref_or_unknown(uint8_t t) {
 }
 
 /* Everything whose wasm_opinfo row is special. */
-static bool special(wasm_fv *v, wasm_instr *ins) {
+__attribute__((noinline)) static bool special(wasm_fv *v, wasm_instr *ins) {
   const wasm_module *m = v->m;
   size_t at = ins->offset;
   uint8_t t1 = 0, t2 = 0;
@@ -454,8 +455,8 @@ static bool special(wasm_fv *v, wasm_instr *ins) {
   }
   case WASM_OP_CALL_INDIRECT: {
     TRY(need_table(v, ins, ins->imm.pair.b));
-    if (m->tables[ins->imm.pair.b].elem != RUSM_FUNCREF) return MISMATCH(v, at);
     if (ins->imm.pair.a >= m->n_types) return verr(v, at, "unknown type %u", ins->imm.pair.a);
+    if (m->tables[ins->imm.pair.b].elem != RUSM_FUNCREF) return MISMATCH(v, at);
     const wasm_functype *ft = &m->types[ins->imm.pair.a];
     TRY(pop(v, at, RUSM_I32));
     TRY(pop_types(v, at, ft->n_params, ft->params));
@@ -585,19 +586,81 @@ pushed:
 ** unusual (an operand of the wrong or unknown type, a full stack, a long
 ** immediate, an error) returns 0 before changing any state, and the general
 ** path redoes the instruction. 1: done. */
-static inline int fast_next(wasm_fv *v, wasm_instr *ins) {
+static inline int fast_next(wasm_fv *v, wasm_instr *ins, uint32_t nv, uint32_t h) {
   const uint8_t *p = v->r.p, *end = v->r.end;
-  if (end - p < 3) return 0;
-  uint32_t nv = v->n_vals, h = v->ctrls[v->n_ctrls - 1].height;
   uint8_t *vals = v->vals;
-  if (nv >= v->cap_vals) return 0; /* room for one push below */
+  if (end - p < 3 || nv >= v->cap_vals) return 0; /* (room for one push below) */
   unsigned b = p[0];
   const wasm_opinfo *info = &wasm_opinfo_table[b];
   switch (info->imm) {
   case WASM_IMM_NONE:
+    if (b == WASM_OP_END) {
+      /* a block, loop or else branch whose results are exactly in place:
+      ** popping and re-pushing them leaves the stack as it is */
+      wasm_ctrl *c = &v->ctrls[v->n_ctrls - 1];
+      if (c->op != WASM_OP_BLOCK && c->op != WASM_OP_LOOP && c->op != WASM_OP_ELSE) return 0;
+      uint32_t nr = c->type.n_results;
+      if (nv - h != nr) return 0;
+      for (uint32_t i = 0; i < nr; i++)
+        if (vals[h + i] != (uint8_t)c->type.results[i]) return 0;
+      v->n_ctrls--;
+      ins->ctrl = c;
+      p += 1;
+      goto done;
+    }
     if (info->special || !info->name) return 0;
     p += 1;
     break;
+  case WASM_IMM_BLOCKTYPE: {
+    /* empty or single-value block types; params need the general path */
+    uint8_t bt = p[1];
+    if ((bt != 0x40 && !wasm_is_valtype(bt)) || v->n_ctrls == v->cap_ctrls) return 0;
+    if (b == WASM_OP_IF) {
+      if (nv == h || vals[nv - 1] != RUSM_I32) return 0;
+      nv--;
+    }
+    wasm_ctrl *c = &v->ctrls[v->n_ctrls++];
+    c->op = (uint16_t)b;
+    c->unreachable = false;
+    c->has_else = false;
+    c->height = nv;
+    c->type.n_params = 0;
+    c->type.params = NULL;
+    c->type.n_results = bt != 0x40;
+    c->type.results = bt != 0x40 ? single((rusm_valtype)bt) : NULL;
+    c->type.type_index = WASM_NONE;
+    c->user = 0;
+    ins->imm.block = c->type;
+    ins->ctrl = c;
+    p += 2;
+    goto done;
+  }
+  case WASM_IMM_LABEL: {
+    /* br / br_if to a label within 127 frames, operands exactly typed */
+    uint32_t depth = p[1];
+    if (depth >= 0x80 || depth >= v->n_ctrls) return 0;
+    wasm_ctrl *t = &v->ctrls[v->n_ctrls - 1 - depth];
+    uint32_t top = nv;
+    if (b == WASM_OP_BR_IF) {
+      if (nv == h || vals[nv - 1] != RUSM_I32) return 0;
+      top--;
+    }
+    uint32_t n = wasm_ctrl_label_arity(t);
+    const rusm_valtype *lt = wasm_ctrl_label_types(t);
+    if (top - h < n) return 0;
+    for (uint32_t i = 0; i < n; i++)
+      if (vals[top - n + i] != (uint8_t)lt[i]) return 0;
+    if (b == WASM_OP_BR) {
+      nv = h; /* the rest of the frame is dead code */
+      v->ctrls[v->n_ctrls - 1].unreachable = true;
+    } else {
+      nv = top; /* br_if leaves the label values */
+    }
+    ins->imm.index = depth;
+    ins->ctrl = t;
+    p += 2;
+    goto done;
+  }
   case WASM_IMM_LOCAL: {
     uint32_t x = p[1];
     int len = 2;
@@ -700,15 +763,14 @@ done:
   return 1;
 }
 
-int wasm_fv_next(wasm_fv *v, wasm_instr *ins, rusm_error *o_err) {
+/* Everything but the fast path; kept out of line so that wasm_fv_next
+** stays a small function with a cheap prologue. */
+__attribute__((noinline)) static int next_slow(wasm_fv *v, wasm_instr *ins, rusm_error *o_err) {
   v->err = o_err;
-  if (v->done) return 0;
-  if (v->n_ctrls == 0) return verr(v, wasm_rd_pos(&v->r), "no function begun"), -1;
-  ins->ctrl = NULL;
-  ins->type = 0;
-  ins->height = v->n_vals;
-  ins->unreachable = v->ctrls[v->n_ctrls - 1].unreachable;
-  if (fast_next(v, ins)) return 1;
+  if (v->n_ctrls == 0) {
+    if (v->done) return 0;
+    return verr(v, wasm_rd_pos(&v->r), "no function begun"), -1;
+  }
   if (!wasm_read_instr(&v->r, ins, &v->targets)) {
     /* The body is read up to the end of the binary, as the reference
     ** interpreter does; running off it is a malformed function. */
@@ -719,6 +781,20 @@ int wasm_fv_next(wasm_fv *v, wasm_instr *ins, rusm_error *o_err) {
   if ((CHECKED_IMMS >> info->imm & 1) && !check_imm(v, ins, info)) return -1;
   if (info->special) return special(v, ins) ? 1 : -1;
   return simple_effect(v, info, ins->offset) ? 1 : -1;
+}
+
+bool wasm_fv_general_only;
+
+int wasm_fv_next(wasm_fv *v, wasm_instr *ins, rusm_error *o_err) {
+  ins->ctrl = NULL;
+  ins->type = 0;
+  if (v->n_ctrls == 0) return next_slow(v, ins, o_err);
+  const wasm_ctrl *c = &v->ctrls[v->n_ctrls - 1];
+  uint32_t nv = v->n_vals;
+  ins->height = nv;
+  ins->unreachable = c->unreachable;
+  if (!wasm_fv_general_only && fast_next(v, ins, nv, c->height)) return 1;
+  return next_slow(v, ins, o_err);
 }
 
 uint32_t wasm_fv_height(const wasm_fv *v) {

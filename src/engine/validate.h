@@ -160,6 +160,10 @@ uint32_t wasm_fv_depth(const wasm_fv *v);            /* control frames, function
 wasm_ctrl *wasm_fv_ctrl(wasm_fv *v, uint32_t depth); /* 0 = innermost; NULL if too deep */
 uint32_t wasm_fv_max_height(const wasm_fv *v);       /* highest operand height so far */
 
+/* Tests only: true makes every instruction take the general path, so a test
+** can check that the fast paths yield exactly the same stream. */
+extern bool wasm_fv_general_only;
+
 /* Convenience: streams one whole body through v without a driver. */
 bool wasm_validate_func(wasm_fv *v, uint32_t func_index, rusm_error *o_err);
 

@@ -34,17 +34,26 @@ static bool merr(mv *v, const char *sec, size_t at, const char *fmt, ...) {
   return wasm_error(v->err, sec, at, "%s", buf);
 }
 
+/* Where a module-level error points: the section's id byte. */
+static size_t sec_at(const mv *v, int id) {
+  return v->m->section_offset[id];
+}
+
+enum { S_IMPORT = 2, S_FUNCTION = 3, S_TABLE = 4, S_MEMORY = 5, S_EXPORT = 7, S_START = 8 };
+
 static bool table_limits(mv *v, const char *sec, const rusm_limits *l) {
+  size_t at = sec_at(v, strcmp(sec, "import") == 0 ? S_IMPORT : S_TABLE);
   if (l->max != UINT64_MAX && l->min > l->max)
-    return merr(v, sec, 0, "size minimum must not be greater than maximum");
+    return merr(v, sec, at, "size minimum must not be greater than maximum");
   return true;
 }
 
 static bool memory_limits(mv *v, const char *sec, const rusm_limits *l) {
+  size_t at = sec_at(v, strcmp(sec, "import") == 0 ? S_IMPORT : S_MEMORY);
   if (l->min > MAX_PAGES || (l->max != UINT64_MAX && l->max > MAX_PAGES))
-    return merr(v, sec, 0, "memory size must be at most 65536 pages (4GiB)");
+    return merr(v, sec, at, "memory size must be at most 65536 pages (4GiB)");
   if (l->max != UINT64_MAX && l->min > l->max)
-    return merr(v, sec, 0, "size minimum must not be greater than maximum");
+    return merr(v, sec, at, "size minimum must not be greater than maximum");
   return true;
 }
 
@@ -72,7 +81,8 @@ static bool const_expr(mv *v, const char *sec, wasm_constexpr *ce, rusm_valtype 
 }
 
 static bool func_type_ok(mv *v, const char *sec, uint32_t type_index) {
-  if (type_index >= v->m->n_types) return merr(v, sec, 0, "unknown type %u", type_index);
+  size_t at = sec_at(v, strcmp(sec, "import") == 0 ? S_IMPORT : S_FUNCTION);
+  if (type_index >= v->m->n_types) return merr(v, sec, at, "unknown type %u", type_index);
   return true;
 }
 
@@ -102,7 +112,7 @@ bool wasm_validate_module_level(wasm_module *m, rusm_error *o_err) {
   for (uint32_t i = 0; i < m->n_tables; i++)
     TRY(table_limits(&v, m->tables[i].import == WASM_NONE ? "table" : "import",
                      &m->tables[i].limits));
-  if (m->n_memories > 1) return merr(&v, "memory", 0, "multiple memories");
+  if (m->n_memories > 1) return merr(&v, "memory", sec_at(&v, S_MEMORY), "multiple memories");
   for (uint32_t i = 0; i < m->n_memories; i++)
     TRY(memory_limits(&v, m->memories[i].import == WASM_NONE ? "memory" : "import",
                       &m->memories[i].limits));
@@ -130,9 +140,10 @@ bool wasm_validate_module_level(wasm_module *m, rusm_error *o_err) {
     TRY(const_expr(&v, "data", &d->offset, RUSM_I32, m->n_imported_globals));
   }
   if (m->start != WASM_NONE) {
-    if (m->start >= m->n_funcs) return merr(&v, "start", 0, "unknown function %u", m->start);
+    size_t at = sec_at(&v, S_START);
+    if (m->start >= m->n_funcs) return merr(&v, "start", at, "unknown function %u", m->start);
     const wasm_functype *ft = wasm_module_func_type(m, m->start);
-    if (ft->n_params || ft->n_results) return merr(&v, "start", 0, "start function");
+    if (ft->n_params || ft->n_results) return merr(&v, "start", at, "start function");
   }
   static const char *const kind_name[] = {"function", "table", "memory", "global"};
   for (uint32_t i = 0; i < m->n_exports; i++) {
@@ -141,13 +152,15 @@ bool wasm_validate_module_level(wasm_module *m, rusm_error *o_err) {
                  : e->kind == RUSM_EXTERN_TABLE  ? m->n_tables
                  : e->kind == RUSM_EXTERN_MEMORY ? m->n_memories
                                                  : m->n_globals;
-    if (e->index >= n) return merr(&v, "export", 0, "unknown %s %u", kind_name[e->kind], e->index);
+    if (e->index >= n)
+      return merr(&v, "export", sec_at(&v, S_EXPORT), "unknown %s %u", kind_name[e->kind],
+                  e->index);
   }
   for (uint32_t i = 1; i < m->n_exports; i++) {
     const wasm_name *a = &m->exports[m->export_by_name[i - 1]].name;
     const wasm_name *b = &m->exports[m->export_by_name[i]].name;
     if (a->len == b->len && memcmp(a->str, b->str, a->len) == 0)
-      return merr(&v, "export", 0, "duplicate export name");
+      return merr(&v, "export", sec_at(&v, S_EXPORT), "duplicate export name");
   }
   declare_refs(m);
   return true;

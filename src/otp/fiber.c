@@ -37,7 +37,8 @@
 ** into them is not taken for a wild stack pointer (header-only; no-op
 ** outside valgrind). */
 #if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 #define OTP_HAVE_VALGRIND 1
 #endif
@@ -54,8 +55,7 @@ __thread otp_worker *otp_tl_worker;
 int otp_fiber_worker_init(otp_worker *w) {
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
   size_t len = OTP_STACK_SIZE + page;
-  void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1,
-                 0);
+  void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (m == MAP_FAILED) return -1;
   if (mprotect(m, page, PROT_NONE) != 0) {
     munmap(m, len);
@@ -91,23 +91,30 @@ void otp_fiber_thread_enter(otp_worker *w) {
 ** another fiber's redzones, and the copy must not be turned into an
 ** intercepted memcpy. Both ends are 8-byte aligned, n a multiple of 8. */
 #if defined(RUSM_ASAN) || defined(RUSM_TSAN)
-__attribute__((no_sanitize("address", "thread"))) static void frames_copy(void *dst,
-                                                                           const void *src,
-                                                                           size_t n) {
+__attribute__((no_sanitize("address", "thread"))) static void
+frames_copy(void *dst, const void *src, size_t n) {
   volatile uint64_t *d = dst;
   const volatile uint64_t *s = src;
   for (size_t i = 0; i < n / 8; i++) d[i] = s[i];
 }
 #else
-static inline void frames_copy(void *dst, const void *src, size_t n) { memcpy(dst, src, n); }
+static inline void frames_copy(void *dst, const void *src, size_t n) {
+  memcpy(dst, src, n);
+}
 #endif
 
+/* Makes the whole shared stack writable for the checkers before frames are
+** copied in or out: ASan may hold a previous owner's redzones there, and
+** valgrind treats what lies below the last stack pointer as unaddressable. */
 static void stack_unpoison(otp_worker *w) {
 #if defined(RUSM_ASAN)
   ASAN_UNPOISON_MEMORY_REGION(w->stack_lo, (size_t)(w->stack_top - w->stack_lo));
-#else
-  (void)w;
 #endif
+#if defined(OTP_HAVE_VALGRIND)
+  if (RUNNING_ON_VALGRIND)
+    VALGRIND_MAKE_MEM_DEFINED(w->stack_lo, (size_t)(w->stack_top - w->stack_lo));
+#endif
+  (void)w;
 }
 
 /* Moves the parked owner's frames off the shared stack. */

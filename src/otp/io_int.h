@@ -48,7 +48,12 @@ struct rusm_tcp_conn *otp_net_conn_new(rusm_rt *rt, int fd);
 bool otp_io_sleep(otp_proc *p, uint64_t deadline_ns);
 
 /* Is p running on its own fiber now (so it may park)? */
-static inline bool otp_io_can_park(otp_proc *p) { return otp_fiber_current(p->rt) == p; }
+static inline bool otp_io_can_park(otp_proc *p) {
+  return otp_fiber_current(p->rt) == p;
+}
+
+/* Exit: drops the process's armed resumable fd waits (io_poll.c). */
+void otp_io_proc_exit(otp_proc *p);
 
 /* Wakes pid if it is alive. */
 void otp_io_wake_pid(rusm_rt *rt, rusm_pid pid);

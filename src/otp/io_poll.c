@@ -17,9 +17,12 @@
 **
 ** Native waiters own their waiter record (it lives on the heap, never on
 ** the fiber stack, whose frames move while parked) and free it after they
-** wake. Resumable bodies arm and return; their record is freed by whoever
-** drops it (the poller when it fires, rusm_fd_forget, or the runtime's end),
-** one per (process, fd), so a stale arm costs at most one spurious wake-up.
+** wake. Resumable bodies arm and return; their record (one per process and
+** fd, found through the process's own short list) is freed by whoever drops
+** it: the poller when it fires, rusm_fd_forget, or the process's exit, so a
+** stale arm costs at most one spurious wake-up and the dead leave nothing.
+** The union of events an fd needs is kept as counts, so arming is O(1) in
+** the number of processes waiting on the same fd (a shared stdin).
 */
 #include "io_int.h"
 
@@ -37,7 +40,9 @@
 #define IO_BATCH 256
 
 typedef struct io_waiter {
-  struct io_waiter *next;
+  struct io_waiter *next, **pprev; /* the fd's list */
+  struct io_waiter *pnext;         /* the owner's list of armed waits (resumable only) */
+  otp_proc *owner;                 /* resumable only */
   rusm_pid pid;
   uint32_t events;  /* RUSM_FD_* wanted */
   uint32_t revents; /* RUSM_FD_* seen, once fired */
@@ -48,17 +53,23 @@ typedef struct io_waiter {
 
 typedef struct io_fd {
   io_waiter *w;
-  bool in_ep; /* registered with epoll (possibly disabled by ONESHOT) */
+  uint32_t n_read, n_write; /* waiters wanting each event: the registration's union */
+  bool in_ep;               /* registered with epoll (possibly disabled by ONESHOT) */
 } io_fd;
+
+/* The table is a directory of fixed chunks, so an entry never moves (the
+** waiters' pprev point into it). */
+#define IO_CHUNK_BITS 10
+#define IO_CHUNK (1u << IO_CHUNK_BITS)
 
 typedef struct otp_io {
   rusm_rt *rt;
-  pthread_mutex_t mu; /* the table and every waiter's fired/revents */
+  pthread_mutex_t mu; /* the table, the armed lists, every waiter's fired/revents */
   int ep, evfd;
   pthread_t thread;
   _Atomic bool stop;
-  io_fd *tab;
-  size_t cap;
+  io_fd **dir;
+  size_t n_chunks;
 } otp_io;
 
 static pthread_mutex_t start_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -111,11 +122,82 @@ static void pidvec_wake(rusm_rt *rt, pidvec *pv) {
 
 /* ------------------------------------------------------------- the table */
 
+/* fd's entry; with create, chunks are added as needed (NULL on OOM). */
+static io_fd *fd_ent(otp_io *io, int fd, bool create) {
+  size_t c = (size_t)fd >> IO_CHUNK_BITS;
+  if (c >= io->n_chunks) {
+    if (!create) return NULL;
+    size_t n = io->n_chunks ? io->n_chunks : 4;
+    while (n <= c) n *= 2;
+    io_fd **d = realloc(io->dir, n * sizeof *d);
+    if (!d) return NULL;
+    memset(d + io->n_chunks, 0, (n - io->n_chunks) * sizeof *d);
+    io->dir = d;
+    io->n_chunks = n;
+  }
+  if (!io->dir[c]) {
+    if (!create) return NULL;
+    io->dir[c] = calloc(IO_CHUNK, sizeof(io_fd));
+    if (!io->dir[c]) return NULL;
+  }
+  return &io->dir[c][(size_t)fd & (IO_CHUNK - 1)];
+}
+
+static void count(io_fd *e, uint32_t events, int d) {
+  if (events & RUSM_FD_READ) e->n_read += (uint32_t)d;
+  if (events & RUSM_FD_WRITE) e->n_write += (uint32_t)d;
+}
+
+static void fd_link(io_fd *e, io_waiter *w) {
+  w->next = e->w;
+  if (w->next) w->next->pprev = &w->next;
+  w->pprev = &e->w;
+  e->w = w;
+  count(e, w->events, 1);
+}
+
+static void fd_unlink(io_fd *e, io_waiter *w) {
+  *w->pprev = w->next;
+  if (w->next) w->next->pprev = w->pprev;
+  w->next = NULL;
+  w->pprev = NULL;
+  count(e, w->events, -1);
+}
+
+static void armed_link(io_waiter *w) {
+  w->pnext = atomic_load_explicit(&w->owner->io_armed, memory_order_relaxed);
+  atomic_store_explicit(&w->owner->io_armed, w, memory_order_relaxed);
+}
+
+static void armed_unlink(io_waiter *w) {
+  io_waiter *h = atomic_load_explicit(&w->owner->io_armed, memory_order_relaxed);
+  if (h == w) {
+    atomic_store_explicit(&w->owner->io_armed, w->pnext, memory_order_relaxed);
+    return;
+  }
+  for (; h; h = h->pnext)
+    if (h->pnext == w) {
+      h->pnext = w->pnext;
+      return;
+    }
+}
+
+/* Takes w off fd's list for good: its process is woken with revents. */
+static void drop(io_fd *e, io_waiter *w, uint32_t revents, pidvec *wake) {
+  fd_unlink(e, w);
+  if (wake) pidvec_push(wake, w->pid);
+  if (w->autofree) {
+    armed_unlink(w);
+    free(w);
+  } else {
+    w->revents = revents;
+    w->fired = true;
+  }
+}
+
 /* Registers fd for the union of its waiters' events. Under mu. */
-static int rearm(otp_io *io, int fd) {
-  io_fd *e = &io->tab[fd];
-  uint32_t want = 0;
-  for (io_waiter *w = e->w; w; w = w->next) want |= w->events;
+static int rearm(otp_io *io, int fd, io_fd *e) {
+  uint32_t want = (e->n_read ? RUSM_FD_READ : 0) | (e->n_write ? RUSM_FD_WRITE : 0);
   if (!want) return 0; /* ONESHOT already disabled it */
   struct epoll_event ev = {.events = to_epoll(want) | EPOLLONESHOT, .data.u64 = (uint64_t)fd};
   int op = e->in_ep ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
@@ -130,52 +212,31 @@ static int rearm(otp_io *io, int fd) {
   return 0;
 }
 
-static bool tab_ensure(otp_io *io, int fd) {
-  if ((size_t)fd < io->cap) return true;
-  size_t cap = io->cap ? io->cap : 256;
-  while (cap <= (size_t)fd) cap *= 2;
-  io_fd *t = realloc(io->tab, cap * sizeof *t);
-  if (!t) return false;
-  memset(t + io->cap, 0, (cap - io->cap) * sizeof *t);
-  io->tab = t;
-  io->cap = cap;
-  return true;
-}
-
-static void unlink_waiter(otp_io *io, io_waiter *w) {
-  if ((size_t)w->fd >= io->cap) return;
-  for (io_waiter **pp = &io->tab[w->fd].w; *pp; pp = &(*pp)->next)
-    if (*pp == w) {
-      *pp = w->next;
-      w->next = NULL;
-      return;
-    }
-}
-
-/* Adds a waiter for pid on fd. Resumable arms merge into one record per
-** (pid, fd). 0, or -errno (-EPERM: epoll cannot watch this fd). */
+/* Adds a waiter for pid on fd. A resumable arm merges into the process's
+** existing record for that fd (found on its own short list). 0, or -errno
+** (-EPERM: epoll cannot watch this fd). Takes w if it is autofree. */
 static int arm(otp_io *io, io_waiter *w) {
   pthread_mutex_lock(&io->mu);
   int rc = -ENOMEM;
-  if (tab_ensure(io, w->fd)) {
-    io_fd *e = &io->tab[w->fd];
+  io_fd *e = fd_ent(io, w->fd, true);
+  if (e) {
     io_waiter *same = NULL;
     if (w->autofree)
-      for (io_waiter *x = e->w; x; x = x->next)
-        if (x->autofree && x->pid == w->pid) same = x;
+      for (same = atomic_load_explicit(&w->owner->io_armed, memory_order_relaxed); same;
+           same = same->pnext)
+        if (same->fd == w->fd) break;
     if (same) {
+      count(e, same->events, -1);
       same->events |= w->events;
+      count(e, same->events, 1);
       free(w);
       w = same;
     } else {
-      w->next = e->w;
-      e->w = w;
+      fd_link(e, w);
+      if (w->autofree) armed_link(w);
     }
-    rc = rearm(io, w->fd);
-    if (rc != 0) {
-      unlink_waiter(io, w);
-      if (w->autofree) free(w);
-    }
+    rc = rearm(io, w->fd, e);
+    if (rc != 0) drop(e, w, RUSM_FD_ERROR, NULL);
   } else if (w->autofree) {
     free(w);
   }
@@ -186,65 +247,58 @@ static int arm(otp_io *io, io_waiter *w) {
 /* fd fired with revents: take the matching waiters, re-arm for the rest.
 ** Under mu. */
 static void fire(otp_io *io, int fd, uint32_t revents, pidvec *wake) {
-  if ((size_t)fd >= io->cap) return;
-  io_fd *e = &io->tab[fd];
-  io_waiter **pp = &e->w;
-  while (*pp) {
-    io_waiter *w = *pp;
+  io_fd *e = fd_ent(io, fd, false);
+  if (!e) return;
+  for (io_waiter *w = e->w, *nx; w; w = nx) {
+    nx = w->next;
     uint32_t got = revents & (w->events | RUSM_FD_ERROR);
-    if (!got) {
-      pp = &w->next;
-      continue;
-    }
-    *pp = w->next;
-    w->next = NULL;
-    pidvec_push(wake, w->pid);
-    if (w->autofree) {
-      free(w);
-    } else {
-      w->revents = got;
-      w->fired = true;
-    }
+    if (got) drop(e, w, got, wake);
   }
-  if (e->w && rearm(io, fd) != 0) {
-    /* cannot watch it any more: tell the rest it is in trouble */
-    while ((pp = &e->w, *pp)) {
-      io_waiter *w = *pp;
-      *pp = w->next;
-      w->next = NULL;
-      pidvec_push(wake, w->pid);
-      if (w->autofree) {
-        free(w);
-      } else {
-        w->revents = RUSM_FD_ERROR;
-        w->fired = true;
-      }
-    }
-  }
+  if (e->w && rearm(io, fd, e) != 0) /* cannot watch it any more: tell the rest */
+    while (e->w) drop(e, e->w, RUSM_FD_ERROR, wake);
+}
+
+void otp_io_proc_exit(otp_proc *p) {
+  if (!atomic_load_explicit(&p->io_armed, memory_order_relaxed)) return;
+  otp_io *io = atomic_load_explicit(&p->rt->io, memory_order_acquire);
+  if (!io) return;
+  pthread_mutex_lock(&io->mu);
+  io_waiter *w;
+  while ((w = atomic_load_explicit(&p->io_armed, memory_order_relaxed)))
+    drop(fd_ent(io, w->fd, false), w, 0, NULL);
+  pthread_mutex_unlock(&io->mu);
 }
 
 /* ------------------------------------------------------------ the thread */
 
+static int harvest(otp_io *io, int timeout_ms, pidvec *wake);
+
 static void *poll_main(void *arg) {
   otp_io *io = arg;
-  struct epoll_event evs[IO_BATCH];
   pidvec wake = {0};
-  while (!atomic_load_explicit(&io->stop, memory_order_acquire)) {
-    int n = epoll_wait(io->ep, evs, IO_BATCH, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break; /* EBADF etc.: the runtime is being torn down */
-    }
-    pthread_mutex_lock(&io->mu);
-    for (int i = 0; i < n; i++) {
-      if (evs[i].data.u64 == IO_STOP_KEY) continue;
-      fire(io, (int)evs[i].data.u64, from_epoll(evs[i].events), &wake);
-    }
-    pthread_mutex_unlock(&io->mu);
-    pidvec_wake(io->rt, &wake);
-  }
+  while (!atomic_load_explicit(&io->stop, memory_order_acquire))
+    if (harvest(io, -1, &wake) < 0 && errno != EINTR) break; /* EBADF: torn down */
   free(wake.v);
   return NULL;
+}
+
+/* Waits up to timeout_ms for ready events, takes up to IO_BATCH of them
+** and wakes their processes; returns how many fd events were handled, or
+** -1 with errno. */
+static int harvest(otp_io *io, int timeout_ms, pidvec *wake) {
+  struct epoll_event evs[IO_BATCH];
+  int n = epoll_wait(io->ep, evs, IO_BATCH, timeout_ms);
+  if (n <= 0) return n;
+  int handled = 0;
+  pthread_mutex_lock(&io->mu);
+  for (int i = 0; i < n; i++) {
+    if (evs[i].data.u64 == IO_STOP_KEY) continue;
+    fire(io, (int)evs[i].data.u64, from_epoll(evs[i].events), wake);
+    handled++;
+  }
+  pthread_mutex_unlock(&io->mu);
+  pidvec_wake(io->rt, wake);
+  return handled;
 }
 
 static otp_io *io_start(rusm_rt *rt) {
@@ -291,12 +345,15 @@ void otp_io_fini(rusm_rt *rt) {
   if (write(io->evfd, &one, sizeof one) < 0) { /* cannot fail on a fresh eventfd */
   }
   pthread_join(io->thread, NULL);
-  for (size_t fd = 0; fd < io->cap; fd++)
-    for (io_waiter *w = io->tab[fd].w, *nx; w; w = nx) {
-      nx = w->next;
-      if (w->autofree) free(w); /* native waiters died with their processes */
-    }
-  free(io->tab);
+  for (size_t c = 0; c < io->n_chunks; c++) {
+    for (size_t i = 0; io->dir[c] && i < IO_CHUNK; i++)
+      for (io_waiter *w = io->dir[c][i].w, *nx; w; w = nx) {
+        nx = w->next;
+        if (w->autofree) free(w); /* native waiters died with their processes */
+      }
+    free(io->dir[c]);
+  }
+  free(io->dir);
   close(io->ep);
   close(io->evfd);
   pthread_mutex_destroy(&io->mu);
@@ -357,8 +414,10 @@ uint32_t rusm_fd_wait(rusm_ctx *ctx, int fd, uint32_t events, int64_t timeout_us
   }
   if (deadline) otp_timer_disarm_wait(p->rt, p);
   pthread_mutex_lock(&io->mu);
-  if (w->fired) got = w->revents;
-  else unlink_waiter(io, w);
+  if (w->fired)
+    got = w->revents;
+  else
+    fd_unlink(fd_ent(io, w->fd, false), w);
   pthread_mutex_unlock(&io->mu);
   free(w);
   return got;
@@ -376,6 +435,7 @@ void rusm_wait_fd(rusm_ctx *ctx, int fd, uint32_t events) {
   w->events = events & (RUSM_FD_READ | RUSM_FD_WRITE);
   w->fd = fd;
   w->autofree = true;
+  w->owner = p;
   if (arm(io, w) != 0) otp_wake(p); /* -EPERM (always ready) or an error */
 }
 
@@ -384,20 +444,9 @@ void rusm_fd_forget(rusm_rt *rt, int fd) {
   if (!io || fd < 0) return;
   pidvec wake = {0};
   pthread_mutex_lock(&io->mu);
-  if ((size_t)fd < io->cap) {
-    io_fd *e = &io->tab[fd];
-    while (e->w) {
-      io_waiter *w = e->w;
-      e->w = w->next;
-      w->next = NULL;
-      pidvec_push(&wake, w->pid);
-      if (w->autofree) {
-        free(w);
-      } else {
-        w->revents = RUSM_FD_ERROR;
-        w->fired = true;
-      }
-    }
+  io_fd *e = fd_ent(io, fd, false);
+  if (e) {
+    while (e->w) drop(e, e->w, RUSM_FD_ERROR, &wake);
     if (e->in_ep) epoll_ctl(io->ep, EPOLL_CTL_DEL, fd, NULL);
     e->in_ep = false;
   }

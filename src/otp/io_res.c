@@ -42,6 +42,7 @@ void otp_res_release_all(otp_proc *p) {
     otp_res_disown(r);
     r->release(r);
   }
+  otp_io_proc_exit(p); /* and the fd waits a resumable body left armed */
 }
 
 void otp_io_wake_pid(rusm_rt *rt, rusm_pid pid) {

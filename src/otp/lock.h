@@ -27,8 +27,10 @@ static inline void otp_lock_take(otp_lock *l) {
   unsigned spins = 0;
   while (atomic_exchange_explicit(&l->v, 1, memory_order_acquire)) {
     while (atomic_load_explicit(&l->v, memory_order_relaxed)) {
-      if (++spins < 128) otp_cpu_relax();
-      else sched_yield();
+      if (++spins < 128)
+        otp_cpu_relax();
+      else
+        sched_yield();
     }
   }
 }

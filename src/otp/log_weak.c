@@ -5,8 +5,12 @@
 */
 #include "log.h"
 
-__attribute__((weak)) void otp_log_init(rusm_rt *rt) { (void)rt; }
-__attribute__((weak)) void otp_log_fini(rusm_rt *rt) { (void)rt; }
+__attribute__((weak)) void otp_log_init(rusm_rt *rt) {
+  (void)rt;
+}
+__attribute__((weak)) void otp_log_fini(rusm_rt *rt) {
+  (void)rt;
+}
 __attribute__((weak)) void otp_log_exit(rusm_rt *rt, rusm_pid pid, const char *label,
                                         rusm_exit_reason r) {
   (void)rt, (void)pid, (void)label, (void)r;

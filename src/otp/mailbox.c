@@ -76,6 +76,8 @@ void otp_mbox_init(otp_proc *p) {
 }
 
 void otp_mbox_clear(otp_proc *p) {
+  /* empty (the usual case at exit): otp_proc_new re-initialises anyway */
+  if (!p->q_head && !atomic_load_explicit(&p->inbox, memory_order_acquire)) return;
   otp_node *n = atomic_exchange_explicit(&p->inbox, NULL, memory_order_acquire);
   while (n) {
     otp_node *nx = n->next;
@@ -155,8 +157,9 @@ static otp_node *msg_node(const void *data, size_t len) {
   return n;
 }
 
-/* A native sender pays a reduction per send; a spent budget yields here. */
-static void charge(rusm_rt *rt) {
+/* A native caller pays a reduction per send or spawn; a spent budget
+** yields here (the call is a safe point). */
+void otp_charge(rusm_rt *rt) {
   otp_proc *self = otp_fiber_current(rt);
   if (self && --self->reds <= 0) otp_fiber_park(self, OTP_PARK_YIELD);
 }
@@ -178,7 +181,7 @@ bool rusm_send(rusm_rt *rt, rusm_pid to, const void *data, size_t len) {
   otp_node *n = msg_node(data, len);
   bool ok = n && otp_mbox_push(p, n, true);
   otp_proc_put(p);
-  charge(rt);
+  otp_charge(rt);
   return ok;
 }
 
@@ -192,7 +195,7 @@ bool rusm_send_owned(rusm_rt *rt, rusm_pid to, void *data, size_t len) {
   n->item.u.msg.data = data;
   n->item.u.msg.len = len;
   bool ok = deliver(rt, to, n, true);
-  charge(rt);
+  otp_charge(rt);
   return ok;
 }
 
@@ -281,6 +284,12 @@ void rusm_wait_deadline(rusm_ctx *ctx, uint64_t deadline_ns) {
   ((otp_proc *)ctx)->deadline_ns = deadline_ns ? deadline_ns : 1;
 }
 
-rusm_pid rusm_self(rusm_ctx *ctx) { return otp_pid((otp_proc *)ctx); }
-rusm_rt *rusm_ctx_rt(rusm_ctx *ctx) { return ((otp_proc *)ctx)->rt; }
-bool rusm_killed(rusm_ctx *ctx) { return killed((otp_proc *)ctx); }
+rusm_pid rusm_self(rusm_ctx *ctx) {
+  return otp_pid((otp_proc *)ctx);
+}
+rusm_rt *rusm_ctx_rt(rusm_ctx *ctx) {
+  return ((otp_proc *)ctx)->rt;
+}
+bool rusm_killed(rusm_ctx *ctx) {
+  return killed((otp_proc *)ctx);
+}

@@ -25,7 +25,9 @@ struct rusm_tcp_conn {
   int fd;
 };
 
-static void conn_release(otp_res *r) { rusm_tcp_close((rusm_tcp_conn *)r); }
+static void conn_release(otp_res *r) {
+  rusm_tcp_close((rusm_tcp_conn *)r);
+}
 
 rusm_tcp_conn *otp_net_conn_new(rusm_rt *rt, int fd) {
   rusm_tcp_conn *c = malloc(sizeof *c);
@@ -41,7 +43,9 @@ rusm_tcp_conn *otp_net_conn_new(rusm_rt *rt, int fd) {
   return c;
 }
 
-static bool killed(rusm_ctx *ctx) { return rusm_killed(ctx); }
+static bool killed(rusm_ctx *ctx) {
+  return rusm_killed(ctx);
+}
 
 int rusm_tcp_connect(rusm_ctx *ctx, const char *addr, int64_t timeout_us, rusm_tcp_conn **o_conn) {
   *o_conn = NULL;
@@ -58,7 +62,10 @@ int rusm_tcp_connect(rusm_ctx *ctx, const char *addr, int64_t timeout_us, rusm_t
       close(fd);
       return rc;
     }
-    uint32_t ev = rusm_fd_wait(ctx, fd, RUSM_FD_WRITE, timeout_us);
+    /* on loopback the handshake is usually complete already: look first,
+    ** and only park on the poller when it is not */
+    uint32_t ev = rusm_fd_wait(ctx, fd, RUSM_FD_WRITE, 0);
+    if (!ev && timeout_us != 0) ev = rusm_fd_wait(ctx, fd, RUSM_FD_WRITE, timeout_us);
     int err = 0;
     socklen_t el = sizeof err;
     if (ev == 0) {
@@ -101,8 +108,7 @@ ssize_t rusm_tcp_try_write(rusm_tcp_conn *c, const void *data, size_t len) {
 ** that cannot park (not on its own fiber) gets -EAGAIN back. */
 static int wait_ready(rusm_ctx *ctx, rusm_tcp_conn *c, uint32_t ev) {
   if (killed(ctx)) return -ECANCELED;
-  if (rusm_fd_wait(ctx, c->fd, ev, RUSM_FOREVER) == 0)
-    return killed(ctx) ? -ECANCELED : -EAGAIN;
+  if (rusm_fd_wait(ctx, c->fd, ev, RUSM_FOREVER) == 0) return killed(ctx) ? -ECANCELED : -EAGAIN;
   return 0;
 }
 
@@ -134,7 +140,9 @@ ssize_t rusm_tcp_write(rusm_ctx *ctx, rusm_tcp_conn *c, const void *data, size_t
   return (ssize_t)len;
 }
 
-int rusm_tcp_shutdown_write(rusm_tcp_conn *c) { return shutdown(c->fd, SHUT_WR) == 0 ? 0 : -errno; }
+int rusm_tcp_shutdown_write(rusm_tcp_conn *c) {
+  return shutdown(c->fd, SHUT_WR) == 0 ? 0 : -errno;
+}
 
 void rusm_tcp_close(rusm_tcp_conn *c) {
   if (!c) return;
@@ -144,7 +152,9 @@ void rusm_tcp_close(rusm_tcp_conn *c) {
   free(c);
 }
 
-int rusm_tcp_fd(const rusm_tcp_conn *c) { return c->fd; }
+int rusm_tcp_fd(const rusm_tcp_conn *c) {
+  return c->fd;
+}
 
 bool rusm_tcp_peer_addr(const rusm_tcp_conn *c, char *buf) {
   struct sockaddr_storage ss;
@@ -162,5 +172,9 @@ bool rusm_tcp_local_addr(const rusm_tcp_conn *c, char *buf) {
   return true;
 }
 
-void rusm_tcp_disown(rusm_tcp_conn *c) { otp_res_disown(&c->res); }
-void rusm_tcp_adopt(rusm_ctx *ctx, rusm_tcp_conn *c) { otp_res_own(ctx, &c->res); }
+void rusm_tcp_disown(rusm_tcp_conn *c) {
+  otp_res_disown(&c->res);
+}
+void rusm_tcp_adopt(rusm_ctx *ctx, rusm_tcp_conn *c) {
+  otp_res_own(ctx, &c->res);
+}

@@ -98,16 +98,12 @@ static void acceptor_body(rusm_ctx *ctx, void *arg) {
     case EINTR:
     case ECONNABORTED:
     case EPROTO:
-    case EPERM:
-      break;
+    case EPERM: break;
     case EMFILE:
     case ENFILE:
     case ENOBUFS:
-    case ENOMEM:
-      otp_io_sleep((otp_proc *)ctx, rusm_now_ns() + ACCEPT_BACKOFF_US * 1000ull);
-      break;
-    default:
-      rusm_crash(ctx); /* the listening socket itself is broken */
+    case ENOMEM: otp_io_sleep((otp_proc *)ctx, rusm_now_ns() + ACCEPT_BACKOFF_US * 1000ull); break;
+    default: rusm_crash(ctx); /* the listening socket itself is broken */
     }
   }
 }

@@ -105,7 +105,7 @@ typedef struct otp_reglist {
   struct {
     char *key; /* owned copy */
     bool tag;
-  } *v;
+  } * v;
 } otp_reglist;
 
 /*
@@ -132,6 +132,7 @@ typedef struct otp_proc {
   int32_t reds; /* reductions left in this slice */
   rusm_rt *rt;
   struct otp_proc *run_next;
+  uint64_t qseq; /* enqueue stamp (its worker's qclock) */
   union {
     struct {
       rusm_body_fn fn;
@@ -158,9 +159,11 @@ typedef struct otp_proc {
   rusm_match_fn scan_fn; /* try_receive continuation key */
   void *scan_arg;
   bool scan_keep;
-  _Atomic size_t depth; /* only when depth tracking is on */
+  _Atomic size_t depth;     /* only when depth tracking is on */
+  _Atomic uint32_t joiners; /* threads in rusm_rt_join on this process */
   /* receive timeouts and resumable deadlines */
   otp_timer wt;
+  bool wt_armed; /* owner-only hint: wt may be in the wheel (skips the lock) */
   uint64_t deadline_ns;
   /* links, monitors and label: under lock */
   otp_lock lock;
@@ -172,6 +175,9 @@ typedef struct otp_proc {
   /* stream ends and sockets this process owns, released at its exit
   ** (io_res.c; touched only by the process itself) */
   struct otp_res *res;
+  /* resumable fd waits still armed (io_poll.c; under the poller's lock),
+  ** dropped at exit so that dead processes leave no waiters behind */
+  struct io_waiter *_Atomic io_armed;
 #if defined(RUSM_ASAN)
   void *asan_fake;
 #endif
@@ -193,6 +199,7 @@ typedef struct otp_runq {
   otp_lock lock;
   otp_proc *head, *tail;
   _Atomic uint32_t len;
+  _Atomic uint64_t head_seq; /* enqueue stamp of head (UINT64_MAX: empty) */
 } otp_runq;
 
 #define OTP_FREE_CACHE 256
@@ -206,11 +213,11 @@ typedef struct otp_worker {
   _Atomic uint32_t futex;
   _Atomic uint32_t sleeping;
   uint32_t tick;
-  bool prefer_steal; /* alternation between the two queues */
+  _Atomic uint64_t qclock; /* enqueue stamps: FIFO across both queues */
   otp_proc *current;
   /* the shared execution stack */
   void *sched_sp;
-  uint8_t *stack_map;  /* mmap base (guard page first) */
+  uint8_t *stack_map; /* mmap base (guard page first) */
   size_t stack_map_len;
   uint8_t *stack_lo, *stack_top;
   otp_proc *stack_owner; /* whose frames are on the shared stack now */
@@ -272,6 +279,7 @@ struct rusm_rt {
   pthread_mutex_t free_mu; /* global free list (overflow of worker caches) */
   uint32_t *free_v;
   size_t free_n, free_cap;
+  _Atomic size_t free_hint; /* free_n, readable without the mutex */
   /* counters of non-worker threads */
   _Atomic uint64_t ext_spawned, ext_finished;
   _Atomic uint64_t dropped;
@@ -279,13 +287,13 @@ struct rusm_rt {
   /* joiners and shutdown */
   pthread_mutex_t join_mu;
   pthread_cond_t join_cv;
-  _Atomic uint32_t n_joiners;
+  _Atomic uint32_t n_shutdown; /* threads waiting in rusm_rt_shutdown */
   otp_registry reg;
   otp_wheel tw;
   /* logging (read by log.c) */
   _Atomic rusm_log_level log_level;
   void *_Atomic log_sink;
-  void *log_priv; /* for log.c's own state */
+  void *log_priv;            /* for log.c's own state */
   struct otp_io *_Atomic io; /* the epoll poller, started on first use (io_poll.c) */
 };
 
@@ -335,6 +343,7 @@ otp_node *otp_node_new(rusm_item_kind kind, size_t extra);
 bool otp_mbox_push(otp_proc *p, otp_node *n, bool user);
 void otp_mbox_init(otp_proc *p);
 void otp_mbox_clear(otp_proc *p); /* frees every item (slot recycling) */
+void otp_charge(rusm_rt *rt);     /* one reduction for the calling native body */
 bool otp_send_down(rusm_rt *rt, rusm_pid to, rusm_ref ref, rusm_pid from, rusm_exit_reason r);
 bool otp_send_exit(rusm_rt *rt, rusm_pid to, rusm_pid from, rusm_exit_reason r);
 /* Delivers the read end of a stream (for the stream module); takes reader
@@ -344,7 +353,7 @@ bool otp_send_stream(rusm_rt *rt, rusm_pid to, rusm_stream_reader *reader);
 /* signal.c */
 bool otp_kill(rusm_rt *rt, rusm_pid pid, rusm_exit_reason reason);
 void otp_kill_proc(otp_proc *p, rusm_exit_reason reason); /* ref held */
-rusm_exit_reason otp_staged(otp_proc *p);                /* staged or KILLED */
+rusm_exit_reason otp_staged(otp_proc *p);                 /* staged or KILLED */
 /* Exit steps 4-5 (monitors, links) for a process whose entry is gone. */
 void otp_signal_exit(otp_proc *p, rusm_exit_reason reason, otp_vec *links, otp_vec *mons_in,
                      otp_vec *mons_out);
@@ -365,7 +374,7 @@ void otp_timer_arm_wait(rusm_rt *rt, otp_proc *p, uint64_t deadline_ns);
 void otp_timer_disarm_wait(rusm_rt *rt, otp_proc *p);
 
 /* rt.c */
-void otp_notify_exit(rusm_rt *rt); /* wakes joiners and shutdown */
+void otp_notify_exit(rusm_rt *rt, otp_proc *p); /* wakes p's joiners and shutdown */
 
 /* streams and I/O (io_res.c, io_poll.c, stream.c; declared in io_int.h) */
 void otp_res_release_all(otp_proc *p); /* exit: closes owned streams/sockets */
@@ -374,8 +383,7 @@ void otp_stream_received(otp_proc *p, rusm_stream_reader *r); /* receipt: p owns
 
 static inline void otp_count_add(_Atomic uint64_t *c) {
   /* single writer per worker: a relaxed load + store, no lock prefix */
-  atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
-                        memory_order_relaxed);
+  atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
 }
 
 #endif

@@ -78,10 +78,13 @@ static otp_proc *slot_fresh(rusm_rt *rt) {
 static otp_proc *slot_alloc(rusm_rt *rt) {
   otp_worker *w = otp_worker_here(rt);
   if (w && w->nfree) return otp_slot(rt, w->free[--w->nfree]);
+  /* nothing in the global list: take a fresh slot without the mutex */
+  if (!atomic_load_explicit(&rt->free_hint, memory_order_relaxed)) return slot_fresh(rt);
   pthread_mutex_lock(&rt->free_mu);
   if (w) {
     size_t n = rt->free_n < OTP_FREE_CACHE / 2 ? rt->free_n : OTP_FREE_CACHE / 2;
     rt->free_n -= n;
+    atomic_store_explicit(&rt->free_hint, rt->free_n, memory_order_relaxed);
     if (n) memcpy(w->free, rt->free_v + rt->free_n, n * sizeof(uint32_t));
     w->nfree = (uint32_t)n;
     pthread_mutex_unlock(&rt->free_mu);
@@ -90,6 +93,7 @@ static otp_proc *slot_alloc(rusm_rt *rt) {
   }
   if (rt->free_n) {
     uint32_t idx = rt->free_v[--rt->free_n];
+    atomic_store_explicit(&rt->free_hint, rt->free_n, memory_order_relaxed);
     pthread_mutex_unlock(&rt->free_mu);
     return otp_slot(rt, idx);
   }
@@ -112,6 +116,7 @@ static void free_push_global(rusm_rt *rt, const uint32_t *idx, size_t n) {
   }
   memcpy(rt->free_v + rt->free_n, idx, n * sizeof *idx);
   rt->free_n += n;
+  atomic_store_explicit(&rt->free_hint, rt->free_n, memory_order_relaxed);
   pthread_mutex_unlock(&rt->free_mu);
 }
 
@@ -132,8 +137,10 @@ static void slot_free(rusm_rt *rt, otp_proc *p) {
 static void proc_recycle(otp_proc *p) {
   rusm_rt *rt = p->rt;
   otp_mbox_clear(p);
-  free(p->label);
-  p->label = NULL;
+  if (p->label) { /* set by a set_label that raced the exit */
+    free(p->label);
+    p->label = NULL;
+  }
   atomic_store_explicit(&p->state, OTP_S_FREE, memory_order_relaxed);
   uint64_t w = atomic_load_explicit(&p->word, memory_order_relaxed);
   atomic_store_explicit(&p->word, ((w >> 32) + 1) << 32, memory_order_release);
@@ -164,6 +171,8 @@ otp_proc *otp_proc_new(rusm_rt *rt, int kind) {
   p->stack_len = 0;
   otp_mbox_init(p);
   p->wt.pprev = NULL;
+  p->wt_armed = false;
+  atomic_store_explicit(&p->joiners, 0, memory_order_relaxed);
   p->wt.ref = 0;
   p->deadline_ns = 0;
   atomic_store_explicit(&p->lock.v, 0, memory_order_relaxed);
@@ -178,12 +187,16 @@ otp_proc *otp_proc_new(rusm_rt *rt, int kind) {
   atomic_store_explicit(&p->word, (w & ~(uint64_t)0xffffffffu) | OTP_ALIVE | 1,
                         memory_order_release);
   otp_worker *here = otp_worker_here(rt);
-  if (here) otp_count_add(&here->spawned);
-  else atomic_fetch_add_explicit(&rt->ext_spawned, 1, memory_order_relaxed);
+  if (here)
+    otp_count_add(&here->spawned);
+  else
+    atomic_fetch_add_explicit(&rt->ext_spawned, 1, memory_order_relaxed);
   return p;
 }
 
-void otp_proc_start(otp_proc *p) { otp_enqueue(p); }
+void otp_proc_start(otp_proc *p) {
+  otp_enqueue(p);
+}
 
 rusm_pid rusm_spawn(rusm_rt *rt, rusm_body_fn body, void *arg, void (*arg_free)(void *)) {
   otp_proc *p = body ? otp_proc_new(rt, OTP_BODY_NATIVE) : NULL;
@@ -196,6 +209,7 @@ rusm_pid rusm_spawn(rusm_rt *rt, rusm_body_fn body, void *arg, void (*arg_free)(
   p->body.n.arg_free = arg_free;
   rusm_pid pid = otp_pid(p);
   otp_proc_start(p);
+  otp_charge(rt);
   return pid;
 }
 
@@ -212,6 +226,7 @@ rusm_pid rusm_spawn_link(rusm_rt *rt, rusm_pid parent, rusm_body_fn body, void *
   rusm_pid pid = otp_pid(p);
   otp_link_new_child(p, parent);
   otp_proc_start(p);
+  otp_charge(rt);
   return pid;
 }
 
@@ -225,6 +240,7 @@ rusm_pid rusm_spawn_body(rusm_rt *rt, const rusm_body_ops *ops, void *state) {
   p->body.r.state = state;
   rusm_pid pid = otp_pid(p);
   otp_proc_start(p);
+  otp_charge(rt);
   return pid;
 }
 
@@ -260,17 +276,24 @@ void otp_proc_exit(otp_proc *p, rusm_exit_reason reason) {
   memset(&p->mons_in, 0, sizeof p->mons_in);
   memset(&p->mons_out, 0, sizeof p->mons_out);
   bool reg = atomic_load_explicit(&p->flags, memory_order_relaxed) & OTP_F_REG;
+  char *label = p->label; /* taken: a racing set_label cannot free it now */
+  p->label = NULL;
   otp_lock_give(&p->lock);
   atomic_store_explicit(&p->state, OTP_S_DEAD, memory_order_release);
 
   otp_worker *here = otp_worker_here(rt);
-  if (here) otp_count_add(&here->finished);
-  else atomic_fetch_add_explicit(&rt->ext_finished, 1, memory_order_relaxed);
+  if (here)
+    otp_count_add(&here->finished);
+  else
+    atomic_fetch_add_explicit(&rt->ext_finished, 1, memory_order_relaxed);
 
   if (reg) otp_registry_release(rt, p);
-  otp_signal_exit(p, reason, &links, &mons_in, &mons_out);
-  if (p->label) otp_log_exit(rt, pid, p->label, reason);
-  otp_notify_exit(rt);
+  if (links.v || mons_in.v || mons_out.v) otp_signal_exit(p, reason, &links, &mons_in, &mons_out);
+  if (label) {
+    otp_log_exit(rt, pid, label, reason);
+    free(label);
+  }
+  otp_notify_exit(rt, p);
   otp_proc_put(p); /* the life reference */
 }
 

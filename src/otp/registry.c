@@ -370,7 +370,8 @@ void otp_registry_release(rusm_rt *rt, otp_proc *p) {
   otp_reglist *l = p->reg;
   p->reg = NULL;
   for (uint32_t i = 0; l && i < l->n; i++) {
-    if (l->v[i].tag) tag_remove(rt, l->v[i].key, pid);
+    if (l->v[i].tag)
+      tag_remove(rt, l->v[i].key, pid);
     else {
       otp_name **pp = name_find(r, l->v[i].key, hash_str(l->v[i].key));
       otp_name *n = *pp;

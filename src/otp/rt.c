@@ -24,8 +24,10 @@ static unsigned online_cores(void) {
 rusm_rt *rusm_rt_new(const rusm_rt_config *cfg) {
   rusm_rt *rt = calloc(1, sizeof *rt);
   if (!rt) return NULL;
-  if (cfg) rt->cfg = *cfg;
-  else rusm_rt_config_default(&rt->cfg);
+  if (cfg)
+    rt->cfg = *cfg;
+  else
+    rusm_rt_config_default(&rt->cfg);
   if (!rt->cfg.reductions) rt->cfg.reductions = 4000;
   if (!rt->cfg.workers) rt->cfg.workers = online_cores();
   if (rt->cfg.workers > 1024) rt->cfg.workers = 1024;
@@ -54,7 +56,8 @@ rusm_rt *rusm_rt_new(const rusm_rt_config *cfg) {
 fail_timer:
   otp_timer_fini(rt);
 fail:
-  for (unsigned i = 0; rt->workers && i < rt->n_workers; i++) otp_fiber_worker_fini(&rt->workers[i]);
+  for (unsigned i = 0; rt->workers && i < rt->n_workers; i++)
+    otp_fiber_worker_fini(&rt->workers[i]);
   otp_registry_fini(&rt->reg);
   free(rt->workers);
   free(rt->chunks);
@@ -62,20 +65,23 @@ fail:
   return NULL;
 }
 
-void otp_notify_exit(rusm_rt *rt) {
-  if (!atomic_load(&rt->n_joiners)) return;
+/* Only exits somebody waits for pay for the broadcast: a joined process,
+** or any process while a shutdown is waiting. */
+void otp_notify_exit(rusm_rt *rt, otp_proc *p) {
+  if (!atomic_load(&p->joiners) && !atomic_load(&rt->n_shutdown)) return;
   pthread_mutex_lock(&rt->join_mu);
   pthread_cond_broadcast(&rt->join_cv);
   pthread_mutex_unlock(&rt->join_mu);
 }
 
 void rusm_rt_join(rusm_rt *rt, rusm_pid pid) {
-  if (!rusm_is_alive(rt, pid)) return;
-  atomic_fetch_add(&rt->n_joiners, 1);
+  otp_proc *p = otp_proc_get(rt, pid);
+  if (!p) return;
+  atomic_fetch_add(&p->joiners, 1); /* reset when the slot is reused */
+  otp_proc_put(p);
   pthread_mutex_lock(&rt->join_mu);
   while (rusm_is_alive(rt, pid)) pthread_cond_wait(&rt->join_cv, &rt->join_mu);
   pthread_mutex_unlock(&rt->join_mu);
-  atomic_fetch_sub(&rt->n_joiners, 1);
 }
 
 /* Kills every live process not yet asked to end; returns how many. */
@@ -100,7 +106,7 @@ static size_t kill_all(rusm_rt *rt) {
 
 size_t rusm_rt_shutdown(rusm_rt *rt) {
   size_t n = kill_all(rt);
-  atomic_fetch_add(&rt->n_joiners, 1);
+  atomic_fetch_add(&rt->n_shutdown, 1);
   pthread_mutex_lock(&rt->join_mu);
   while (rusm_process_count(rt) != 0) {
     /* bounded waits: processes spawned while we shut down are killed too */
@@ -116,7 +122,7 @@ size_t rusm_rt_shutdown(rusm_rt *rt) {
     }
   }
   pthread_mutex_unlock(&rt->join_mu);
-  atomic_fetch_sub(&rt->n_joiners, 1);
+  atomic_fetch_sub(&rt->n_shutdown, 1);
   return n;
 }
 
@@ -139,10 +145,14 @@ void rusm_rt_free(rusm_rt *rt) {
   free(rt);
 }
 
-void rusm_set_log_level(rusm_rt *rt, rusm_log_level level) { atomic_store(&rt->log_level, level); }
+void rusm_set_log_level(rusm_rt *rt, rusm_log_level level) {
+  atomic_store(&rt->log_level, level);
+}
 
 bool rusm_wants_log(rusm_rt *rt, rusm_log_level level) {
   return level != RUSM_LOG_OFF && level <= atomic_load(&rt->log_level);
 }
 
-void rusm_set_log_sink(rusm_rt *rt, void *file) { atomic_store(&rt->log_sink, file); }
+void rusm_set_log_sink(rusm_rt *rt, void *file) {
+  atomic_store(&rt->log_sink, file);
+}

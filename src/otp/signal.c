@@ -89,7 +89,9 @@ bool otp_kill(rusm_rt *rt, rusm_pid pid, rusm_exit_reason reason) {
   return true;
 }
 
-bool rusm_kill(rusm_rt *rt, rusm_pid pid) { return otp_kill(rt, pid, RUSM_EXIT_KILLED); }
+bool rusm_kill(rusm_rt *rt, rusm_pid pid) {
+  return otp_kill(rt, pid, RUSM_EXIT_KILLED);
+}
 
 bool rusm_exit(rusm_rt *rt, rusm_pid pid, rusm_exit_reason reason) {
   return otp_kill(rt, pid, reason);
@@ -98,8 +100,10 @@ bool rusm_exit(rusm_rt *rt, rusm_pid pid, rusm_exit_reason reason) {
 bool rusm_set_trap_exit(rusm_rt *rt, rusm_pid pid, bool on) {
   otp_proc *p = otp_proc_get(rt, pid);
   if (!p) return false;
-  if (on) atomic_fetch_or(&p->flags, OTP_F_TRAP);
-  else atomic_fetch_and(&p->flags, ~OTP_F_TRAP);
+  if (on)
+    atomic_fetch_or(&p->flags, OTP_F_TRAP);
+  else
+    atomic_fetch_and(&p->flags, ~OTP_F_TRAP);
   otp_proc_put(p);
   return true;
 }

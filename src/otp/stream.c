@@ -32,8 +32,8 @@ typedef struct otp_stream {
   pthread_mutex_t mu;
   rusm_chunk *ring;
   size_t cap, head, count;
-  uint32_t writers; /* open write ends */
-  bool reader;      /* the read end is open */
+  uint32_t writers;    /* open write ends */
+  bool reader;         /* the read end is open */
   stream_waiter rwait; /* pid RUSM_PID_NONE = nobody */
   stream_waiter *wwait;
   size_t n_wwait, cap_wwait;
@@ -91,10 +91,16 @@ static void wake_one(stream_waiter w) {
   if (w.pid != RUSM_PID_NONE) otp_io_wake_pid(w.rt, w.pid);
 }
 
-static void writer_release(otp_res *r) { rusm_stream_writer_close((rusm_stream_writer *)r); }
-static void reader_release(otp_res *r) { rusm_stream_reader_close((rusm_stream_reader *)r); }
+static void writer_release(otp_res *r) {
+  rusm_stream_writer_close((rusm_stream_writer *)r);
+}
+static void reader_release(otp_res *r) {
+  rusm_stream_reader_close((rusm_stream_reader *)r);
+}
 
-static void item_release(rusm_stream_reader *r) { rusm_stream_reader_close(r); }
+static void item_release(rusm_stream_reader *r) {
+  rusm_stream_reader_close(r);
+}
 
 bool rusm_stream_new(rusm_ctx *ctx, size_t capacity, rusm_stream_writer **o_writer,
                      rusm_stream_reader **o_reader) {
@@ -184,10 +190,18 @@ void otp_stream_received(otp_proc *p, rusm_stream_reader *r) {
   otp_res_own((rusm_ctx *)p, &r->res);
 }
 
-void rusm_stream_writer_disown(rusm_stream_writer *w) { otp_res_disown(&w->res); }
-void rusm_stream_writer_adopt(rusm_ctx *ctx, rusm_stream_writer *w) { otp_res_own(ctx, &w->res); }
-void rusm_stream_reader_disown(rusm_stream_reader *r) { otp_res_disown(&r->res); }
-void rusm_stream_reader_adopt(rusm_ctx *ctx, rusm_stream_reader *r) { otp_res_own(ctx, &r->res); }
+void rusm_stream_writer_disown(rusm_stream_writer *w) {
+  otp_res_disown(&w->res);
+}
+void rusm_stream_writer_adopt(rusm_ctx *ctx, rusm_stream_writer *w) {
+  otp_res_own(ctx, &w->res);
+}
+void rusm_stream_reader_disown(rusm_stream_reader *r) {
+  otp_res_disown(&r->res);
+}
+void rusm_stream_reader_adopt(rusm_ctx *ctx, rusm_stream_reader *r) {
+  otp_res_own(ctx, &r->res);
+}
 
 bool rusm_send_stream(rusm_rt *rt, rusm_pid to, rusm_stream_reader *r) {
   if (!r) return false;
@@ -284,8 +298,7 @@ rusm_stream_status rusm_stream_try_read(rusm_stream_reader *r, rusm_chunk *o_chu
   return take(r->s, o_chunk, NULL);
 }
 
-rusm_stream_status rusm_stream_write(rusm_ctx *ctx, rusm_stream_writer *w, void *data,
-                                     size_t len) {
+rusm_stream_status rusm_stream_write(rusm_ctx *ctx, rusm_stream_writer *w, void *data, size_t len) {
   otp_proc *p = (otp_proc *)ctx;
   if (!otp_io_can_park(p)) return put(w->s, data, len, NULL, NULL);
   stream_waiter me = {p->rt, otp_pid(p)};

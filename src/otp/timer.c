@@ -136,12 +136,22 @@ static void advance(otp_wheel *tw, otp_timer **fired) {
   }
 }
 
-/* The earliest tick worth waking for (an upper bound is fine). */
+/* The next tick at which anything happens: a level-0 slot fires or a
+** higher-level slot cascades. Empty stretches in between are skipped, so
+** a far-off timer costs no periodic wake-ups. UINT64_MAX: wheel empty. */
 static uint64_t next_tick(otp_wheel *tw) {
-  uint64_t now = tw->now_tick;
-  for (uint64_t k = now + 1; (k & (OTP_TW_SLOTS - 1)) != 0; k++)
-    if (tw->slots[0][k & (OTP_TW_SLOTS - 1)]) return k;
-  return (now | (OTP_TW_SLOTS - 1)) + 1; /* a cascade happens there */
+  uint64_t best = UINT64_MAX;
+  for (unsigned level = 0; level < OTP_TW_LEVELS; level++) {
+    unsigned shift = OTP_TW_BITS * level;
+    uint64_t base = tw->now_tick >> shift;
+    for (uint64_t k = 1; k <= OTP_TW_SLOTS; k++) {
+      if (!tw->slots[level][(base + k) & (OTP_TW_SLOTS - 1)]) continue;
+      uint64_t t = (base + k) << shift;
+      if (t < best) best = t;
+      break;
+    }
+  }
+  return best;
 }
 
 static void fire(rusm_rt *rt, otp_timer *t) {
@@ -166,8 +176,13 @@ static void *timer_main(void *arg) {
   while (!tw->stop) {
     uint64_t target = (rusm_now_ns() - tw->start_ns) / OTP_TICK_NS;
     otp_timer *fired = NULL;
-    while (tw->now_tick < target && tw->count) advance(tw, &fired);
-    if (!tw->count && tw->now_tick < target) tw->now_tick = target; /* nothing to expire */
+    while (tw->now_tick < target && tw->count) {
+      uint64_t nt = next_tick(tw);
+      if (nt > target) break;
+      tw->now_tick = nt - 1; /* nothing happens before nt */
+      advance(tw, &fired);
+    }
+    if (tw->now_tick < target) tw->now_tick = target; /* no slot in between */
     if (fired) {
       /* process wake-ups: the embedded timer belongs to the process, so
       ** note the pid now and look it up after unlocking */
@@ -309,8 +324,12 @@ bool rusm_cancel_timer(rusm_rt *rt, rusm_ref ref) {
   return true;
 }
 
+/* Arm and disarm run on the process's own thread of control (its body, or
+** its exit), so wt_armed needs no synchronisation; it lets the common exit
+** and receive paths skip the wheel's mutex when nothing was armed. */
 void otp_timer_arm_wait(rusm_rt *rt, otp_proc *p, uint64_t deadline_ns) {
   otp_wheel *tw = &rt->tw;
+  p->wt_armed = true;
   pthread_mutex_lock(&tw->mu);
   if (p->wt.pprev) {
     slot_unlink(&p->wt);
@@ -328,6 +347,8 @@ void otp_timer_arm_wait(rusm_rt *rt, otp_proc *p, uint64_t deadline_ns) {
 
 void otp_timer_disarm_wait(rusm_rt *rt, otp_proc *p) {
   otp_wheel *tw = &rt->tw;
+  if (!p->wt_armed) return;
+  p->wt_armed = false;
   pthread_mutex_lock(&tw->mu);
   if (p->wt.pprev) {
     slot_unlink(&p->wt);

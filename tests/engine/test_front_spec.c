@@ -38,6 +38,18 @@ static const struct {
 };
 static int g_artifacts_rejected, g_artifacts_accepted;
 
+/* Paths of the modules that loaded, for the disassembly cross-check. */
+static char **g_loaded;
+static size_t g_n_loaded, g_cap_loaded;
+
+static void remember(const char *path) {
+  if (g_n_loaded == g_cap_loaded) {
+    g_cap_loaded = g_cap_loaded ? g_cap_loaded * 2 : 1024;
+    g_loaded = realloc(g_loaded, g_cap_loaded * sizeof *g_loaded);
+  }
+  g_loaded[g_n_loaded++] = strdup(path);
+}
+
 static bool is_artifact(const char *file, int line) {
   for (size_t i = 0; i < sizeof wabt_artifacts / sizeof wabt_artifacts[0]; i++)
     if (strcmp(wabt_artifacts[i].file, file) == 0 && wabt_artifacts[i].line == line) return true;
@@ -130,7 +142,7 @@ static void check_json(const char *wast, const char *dir, const char *json) {
       if (*got)
         g_t.valid_bad++, report(wast, lno, "valid module rejected", "", got);
       else
-        g_t.valid_ok++;
+        g_t.valid_ok++, remember(path);
     } else if (is_artifact(wast, lno)) {
       *got ? g_artifacts_rejected++ : g_artifacts_accepted++;
     } else {
@@ -302,9 +314,147 @@ TEST(spec_invalid_modules_rejected) {
   CHECK_EQ(g_artifacts_rejected, (int)(sizeof wabt_artifacts / sizeof wabt_artifacts[0]));
 }
 
+/* Every instruction of every loaded module, as the instruction stream names
+** it, must match wabt's disassembler (wasm-objdump -d), in order: a check
+** of the opcode table's encodings, immediates and names, SIMD included. */
+TEST(opcode_names_match_wabt) {
+  run_all();
+  char objdump[1200];
+  snprintf(objdump, sizeof objdump, "%s", g_wast2json);
+  char *slash = strrchr(objdump, '/');
+  snprintf(slash ? slash + 1 : objdump, sizeof objdump - (size_t)(slash ? slash + 1 - objdump : 0),
+           "wasm-objdump");
+  static bool seen[WASM_OP_COUNT];
+  long compared = 0, mismatched = 0;
+  int n_seen = 0;
+  for (size_t f = 0; f < g_n_loaded; f++) {
+    size_t n;
+    uint8_t *b = front_read_file(g_loaded[f], &n);
+    rusm_error e;
+    wasm_module *m = b ? front_load(b, n, &e) : NULL;
+    free(b);
+    if (!m) continue;
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' -d '%s' 2>/dev/null", objdump, g_loaded[f]);
+    FILE *p = popen(cmd, "r");
+    wasm_fv *v = wasm_fv_new(m);
+    uint32_t fi = m->n_imported_funcs;
+    bool in_func = false;
+    char line[4096];
+    while (p && v && fgets(line, sizeof line, p)) {
+      /* " 0000a1: 20 00 | local.get 0": the instruction lines */
+      char *bar = strchr(line, '|');
+      if (line[0] != ' ' || !bar || !strchr(line, ':')) continue;
+      char name[64];
+      if (sscanf(bar + 1, " %63s", name) != 1 || strncmp(name, "local[", 6) == 0) continue;
+      wasm_instr ins;
+      if (!in_func) {
+        if (fi >= m->n_funcs || !wasm_fv_begin(v, fi++, &e)) break;
+        in_func = true;
+      }
+      int r = wasm_fv_next(v, &ins, &e);
+      if (r <= 0) {
+        mismatched++;
+        break;
+      }
+      compared++;
+      if (!seen[ins.op]) seen[ins.op] = true, n_seen++;
+      if (strcmp(wasm_op_name(ins.op), name) != 0) {
+        if (mismatched++ < 20)
+          fprintf(stderr, "  %s: ours %s, wabt %s\n", g_loaded[f], wasm_op_name(ins.op), name);
+      }
+      if (wasm_fv_depth(v) == 0) in_func = false;
+    }
+    if (p) pclose(p);
+    wasm_fv_free(v);
+    wasm_module_free(m);
+  }
+  for (size_t f = 0; f < g_n_loaded; f++) free(g_loaded[f]);
+  free(g_loaded);
+  g_loaded = NULL;
+  g_n_loaded = g_cap_loaded = 0;
+  printf("disassembly cross-check: %ld instructions, %d distinct opcodes, %ld mismatches\n",
+         compared, n_seen, mismatched);
+  CHECK(compared > 15000);
+  CHECK(n_seen >= 420);
+  CHECK_EQ(mismatched, 0);
+}
+
+/* A digest of everything the stream yields for module m (FNV-1a over the
+** instruction fields a translator reads and the resulting stack). */
+static uint64_t stream_digest(const wasm_module *m, bool *o_ok) {
+  uint64_t h = 1469598103934665603ull;
+#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ull)
+  wasm_fv *v = wasm_fv_new(m);
+  rusm_error e;
+  *o_ok = v != NULL;
+  for (uint32_t i = m->n_imported_funcs; v && i < m->n_funcs; i++) {
+    wasm_instr ins;
+    int r;
+    if (!wasm_fv_begin(v, i, &e)) *o_ok = false;
+    while ((r = wasm_fv_next(v, &ins, &e)) > 0) {
+      MIX(ins.op), MIX(ins.offset), MIX(ins.height), MIX(ins.type), MIX(ins.unreachable);
+      if (ins.ctrl)
+        MIX(ins.ctrl->op), MIX(ins.ctrl->height), MIX(ins.ctrl->type.n_params),
+            MIX(ins.ctrl->type.n_results), MIX(ins.ctrl->unreachable);
+      switch ((wasm_imm_kind)wasm_op_info(ins.op)->imm) {
+      case WASM_IMM_LABEL:
+      case WASM_IMM_FUNC:
+      case WASM_IMM_LOCAL:
+      case WASM_IMM_GLOBAL:
+      case WASM_IMM_TABLE:
+      case WASM_IMM_DATA:
+      case WASM_IMM_ELEM: MIX(ins.imm.index); break;
+      case WASM_IMM_I32: MIX(ins.imm.i32); break;
+      case WASM_IMM_MEMARG: MIX(ins.imm.mem.align), MIX(ins.imm.mem.offset); break;
+      case WASM_IMM_BLOCKTYPE:
+        MIX(ins.imm.block.n_params), MIX(ins.imm.block.n_results), MIX(ins.imm.block.type_index);
+        for (uint32_t k = 0; k < ins.imm.block.n_results; k++) MIX(ins.imm.block.results[k]);
+        break;
+      default: break; /* never on a fast path */
+      }
+      MIX(wasm_fv_height(v)), MIX(wasm_fv_depth(v)), MIX(wasm_fv_max_height(v));
+      for (uint32_t k = 0; k < wasm_fv_height(v); k++) MIX(wasm_fv_stack(v)[k]);
+    }
+    if (r < 0) *o_ok = false;
+  }
+#undef MIX
+  wasm_fv_free(v);
+  return h;
+}
+
+/* The stream's fast paths must be invisible: every loaded module yields the
+** same stream with them and without. */
+TEST(fast_paths_match_general_path) {
+  run_all();
+  size_t compared = 0, differ = 0;
+  for (size_t f = 0; f < g_n_loaded; f++) {
+    size_t n;
+    uint8_t *b = front_read_file(g_loaded[f], &n);
+    rusm_error e;
+    wasm_module *m = b ? front_load(b, n, &e) : NULL;
+    free(b);
+    if (!m) continue;
+    bool ok1, ok2;
+    wasm_fv_general_only = false;
+    uint64_t fast = stream_digest(m, &ok1);
+    wasm_fv_general_only = true;
+    uint64_t general = stream_digest(m, &ok2);
+    wasm_fv_general_only = false;
+    compared++;
+    if (fast != general || !ok1 || !ok2) {
+      if (differ++ < 10) fprintf(stderr, "  stream differs: %s\n", g_loaded[f]);
+    }
+    wasm_module_free(m);
+  }
+  CHECK(compared > 1000);
+  CHECK_EQ(differ, 0);
+}
+
 static int spec_main(int argc, char **argv);
 #define main spec_main
-TEST_MAIN(spec_valid_modules_load, spec_malformed_binaries_rejected, spec_invalid_modules_rejected)
+TEST_MAIN(spec_valid_modules_load, spec_malformed_binaries_rejected, spec_invalid_modules_rejected,
+          fast_paths_match_general_path, opcode_names_match_wabt)
 #undef main
 
 int main(int argc, char **argv) {

@@ -39,6 +39,20 @@ TEST(pool_reuse_is_pristine) {
   CHECK_EQ(eu_i32(b, "grow", 2), 1);
   CHECK_EQ(eu_i32(b, "peek", 65536 + 100), 0);
   rusm_instance_free(b);
+  /* Writes by the embedder through rusm_memory_data are reset too. */
+  rusm_instance *c = rusm_instantiate(p, NULL, NULL);
+  REQUIRE(c);
+  uint64_t size;
+  uint8_t *d = rusm_memory_data(rusm_instance_memory(c, 0), &size);
+  REQUIRE(d && size == 65536);
+  d[30000] = 7;
+  d[16] = 'j';
+  rusm_instance_free(c);
+  c = rusm_instantiate(p, NULL, NULL);
+  REQUIRE(c);
+  CHECK_EQ(eu_i32(c, "peek", 30000), 0);
+  CHECK_EQ(eu_i32(c, "peek", 16), 0x6c6c6568);
+  rusm_instance_free(c);
   rusm_prepared_free(p);
   rusm_module_free(m);
 }
@@ -180,4 +194,72 @@ TEST(pool_threads) {
   rusm_module_free(m);
 }
 
-TEST_MAIN(pool_reuse_is_pristine, memory_grow_cap, cross_instance, segment_failure, pool_threads)
+TEST(host_objects) {
+  rusm_module *m = eu_load("hostobj");
+  REQUIRE(m);
+  CHECK_EQ(rusm_module_import_count(m), 4);
+  const char *mod, *name;
+  rusm_externtype ty;
+  rusm_module_import(m, 0, &mod, &name, &ty);
+  CHECK_STR(mod, "env");
+  CHECK_STR(name, "tab");
+  CHECK_EQ(ty.kind, RUSM_EXTERN_TABLE);
+  CHECK_EQ(ty.table.elem, RUSM_EXTERNREF);
+  rusm_module_import(m, 1, &mod, &name, &ty);
+  CHECK_EQ(ty.kind, RUSM_EXTERN_MEMORY);
+  CHECK_EQ(ty.memory.max, 2);
+  CHECK(rusm_module_find_export(m, "own") >= 0);
+  CHECK_EQ(rusm_module_find_export(m, "nope"), -1);
+  long e = rusm_module_find_export(m, "store");
+  rusm_module_export(m, (size_t)e, &name, &ty);
+  CHECK_STR(name, "store");
+  CHECK_EQ(ty.func.n_params, 2);
+
+  rusm_table *tab = rusm_table_new(RUSM_EXTERNREF, (rusm_limits){2, 4});
+  rusm_memory *mem = rusm_memory_new((rusm_limits){1, 2});
+  rusm_global *g = rusm_global_new(RUSM_I64, false, (rusm_val){.i64 = -5});
+  rusm_global *gm = rusm_global_new(RUSM_F32, true, (rusm_val){.f32_bits = 0});
+  rusm_extern ex[4] = {{RUSM_EXTERN_TABLE, {.table = tab}},
+                       {RUSM_EXTERN_MEMORY, {.memory = mem}},
+                       {RUSM_EXTERN_GLOBAL, {.global = g}},
+                       {RUSM_EXTERN_GLOBAL, {.global = gm}}};
+  rusm_error err;
+  rusm_prepared *p = rusm_prepare(m, ex, 4, &err);
+  REQUIRE(p);
+  rusm_instance *in = rusm_instantiate(p, NULL, &err);
+  REQUIRE(in);
+  int token;
+  rusm_val args[2] = {{.i32 = 1}, {.ref = &token}}, r;
+  CHECK_EQ(eu_call(in, "set_ref", args, NULL), RUSM_EXEC_DONE);
+  CHECK_EQ(eu_call(in, "get_ref", args, &r), RUSM_EXEC_DONE);
+  CHECK(r.ref == &token);
+  args[0].i32 = 2;
+  CHECK_EQ(eu_call(in, "get_ref", args, &r), RUSM_EXEC_TRAP);
+  CHECK_EQ(rusm_last_trap(in)->kind, RUSM_TRAP_TABLE_OOB);
+  CHECK_EQ(eu_i32(in, "grow_tab", 2), 2);
+  CHECK_EQ(eu_i32(in, "grow_tab", 1), -1); /* the table's max is 4 */
+  CHECK_EQ(eu_call(in, "own", NULL, &r), RUSM_EXEC_DONE);
+  CHECK_EQ(r.i64, -5);
+  args[0].f32_bits = 0x40490fdbu;
+  CHECK_EQ(eu_call(in, "set_gm", args, NULL), RUSM_EXEC_DONE);
+  CHECK_EQ(rusm_global_get(gm).f32_bits, 0x40490fdbu);
+  args[0].i32 = 8, args[1].i32 = 0x01020304;
+  CHECK_EQ(eu_call(in, "store", args, NULL), RUSM_EXEC_DONE);
+  uint64_t size;
+  uint8_t *d = rusm_memory_data(mem, &size);
+  CHECK(d[8] == 4 && d[11] == 1);
+  /* A mismatched import is refused: a mutable global where an immutable one is wanted. */
+  rusm_extern bad[4] = {ex[0], ex[1], ex[3], ex[3]};
+  CHECK(rusm_prepare(m, bad, 4, &err) == NULL);
+  CHECK(rusm_prepare(m, ex, 3, &err) == NULL); /* too few */
+  rusm_instance_free(in);
+  rusm_prepared_free(p);
+  rusm_table_free(tab);
+  rusm_memory_free(mem);
+  rusm_global_free(g);
+  rusm_global_free(gm);
+  rusm_module_free(m);
+}
+
+TEST_MAIN(pool_reuse_is_pristine, host_objects, memory_grow_cap, cross_instance, segment_failure,
+          pool_threads)

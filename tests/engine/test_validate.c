@@ -284,6 +284,63 @@ TEST(module_rules) {
   CHECK_REASON(mod_reason(&w), "data count section required");
 }
 
+/* Constant expressions of every kind, and C.refs from a global initialiser. */
+TEST(constant_expressions) {
+  wbuf w;
+  wb_init(&w);
+  WB_SEC(&w, 1, "\x01\x60\x00\x00");
+  WB_SEC(&w, 3, "\x02\x00\x00");
+  WB_SEC(&w, 6,
+         "\x04"
+         "\x7b\x00\xfd\x0c\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x0b"
+         "\x70\x00\xd2\x01\x0b"
+         "\x6f\x01\xd0\x6f\x0b"
+         "\x7c\x00\x44\x00\x00\x00\x00\x00\x00\xf0\x3f\x0b");
+  /* function 0 takes ref.func 1: declared by the global above */
+  wbuf c = {.n = 0};
+  wb_put(&c, "\x02\x05\x00\xd2\x01\x1a\x0b\x02\x00\x0b", 10);
+  wb_sec(&w, 10, (const char *)c.b, c.n);
+  rusm_error e;
+  memset(&e, 0, sizeof e);
+  wasm_module *m = front_load(w.b, w.n, &e);
+  if (!m) fprintf(stderr, "  %s\n", e.reason);
+  REQUIRE(m);
+  CHECK_EQ(m->globals[0].init.kind, WASM_CONST_V128);
+  CHECK_EQ(m->globals[0].init.u.v128[0], 0x0807060504030201ull);
+  CHECK_EQ(m->globals[0].init.u.v128[1], 0x100f0e0d0c0b0a09ull);
+  CHECK_EQ(m->globals[1].init.kind, WASM_CONST_REF_FUNC);
+  CHECK_EQ(m->globals[1].init.index, 1);
+  CHECK_EQ(m->globals[2].init.kind, WASM_CONST_REF_NULL);
+  CHECK_EQ(m->globals[2].init.type, RUSM_EXTERNREF);
+  CHECK_EQ(m->globals[3].init.u.f64_bits, 0x3ff0000000000000ull);
+  CHECK(m->funcs[1].declared);
+  CHECK(!m->funcs[0].declared);
+  wasm_module_free(m);
+  /* ref.func of an undeclared function from a body */
+  wb_init(&w);
+  WB_SEC(&w, 1, "\x01\x60\x00\x00");
+  WB_SEC(&w, 3, "\x02\x00\x00");
+  wb_sec(&w, 10, (const char *)c.b, c.n);
+  CHECK_REASON(mod_reason(&w), "undeclared function reference");
+}
+
+/* Module-level errors name their section and point at it. */
+TEST(module_error_location) {
+  wbuf w;
+  wb_init(&w);
+  WB_SEC(&w, 5, "\x01\x00\x01");
+  size_t export_at = w.n;
+  WB_SEC(&w, 7, "\x02\x01x\x02\x00\x01x\x02\x00");
+  rusm_error e;
+  memset(&e, 0, sizeof e);
+  wasm_module *m = front_load(w.b, w.n, &e);
+  CHECK(m == NULL);
+  CHECK_STR(e.reason, "duplicate export name");
+  CHECK_STR(e.section, "export");
+  CHECK_EQ(e.offset, export_at);
+  wasm_module_free(m);
+}
+
 /* A malformed body outranks an earlier module-level validation error. */
 TEST(malformed_outranks_invalid) {
   wbuf w;
@@ -414,5 +471,5 @@ TEST(stream_errors) {
 }
 
 TEST_MAIN(typing_basics, polymorphic_stack, control, index_spaces, references, memory_and_simd,
-          malformed_bodies, module_rules, malformed_outranks_invalid, instruction_stream,
-          stream_errors)
+          malformed_bodies, module_rules, constant_expressions, module_error_location,
+          malformed_outranks_invalid, instruction_stream, stream_errors)

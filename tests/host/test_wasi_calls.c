@@ -128,7 +128,7 @@ TEST(stdio_grant_uses_the_given_fds_and_waits_instead_of_blocking) {
   int in[2], out[2];
   REQUIRE(pipe(in) == 0 && pipe(out) == 0);
   rusm_caps *c = rusm_caps_allow_stdio(rusm_caps_new(), true);
-  rusm_wasi_options o = {in[0], out[1], out[1]};
+  rusm_wasi_options o = {in[0], out[1], out[1], NULL, NULL};
   rusm_wasi *w = new_ctx(c, &o);
   REQUIRE(w);
   env_for(w);
@@ -157,6 +157,62 @@ TEST(stdio_grant_uses_the_given_fds_and_waits_instead_of_blocking) {
   rusm_wasi_free(w); /* borrowed fds stay open */
   CHECK(fcntl(in[0], F_GETFD) >= 0);
   close(in[0]);
+  close(out[0]);
+  close(out[1]);
+  rusm_caps_free(c);
+}
+
+TEST(full_pipe_and_poll_wait_on_fds) {
+  int in[2], out[2];
+  REQUIRE(pipe(in) == 0 && pipe(out) == 0);
+  /* Fill the stdout pipe without blocking this test. */
+  int fl = fcntl(out[1], F_GETFL);
+  fcntl(out[1], F_SETFL, fl | O_NONBLOCK);
+  static char junk[65536];
+  while (write(out[1], junk, sizeof junk) > 0) {
+  }
+  fcntl(out[1], F_SETFL, fl);
+  rusm_caps *c = rusm_caps_allow_stdio(rusm_caps_new(), true);
+  rusm_wasi_options o = {in[0], out[1], out[1], NULL, NULL};
+  rusm_wasi *w = new_ctx(c, &o);
+  REQUIRE(w);
+  env_for(w);
+  CHECK_EQ(write_str(1, "x"), WASI_SUSPEND);
+  CHECK_EQ(w->pending.wait.n_fds, 1);
+  CHECK_EQ(w->pending.wait.fds[0].fd, out[1]);
+  CHECK(w->pending.wait.fds[0].write);
+  fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+  while (read(out[0], junk, sizeof junk) > 0) {
+  }
+  E.retry = true;
+  CHECK_EQ(write_str(1, "x"), 0);
+  CHECK_EQ(ld32(OUT), 1);
+  /* poll_oneoff: stdin not ready + a 1 s timeout = a wait on both. */
+  E.retry = false;
+  uint8_t *s = MEM + 1000;
+  memset(s, 0, 96);
+  s[8] = 1; /* fd_read, fd 0 */
+  s[48] = 9;
+  s[56] = 0; /* clock */
+  s[64] = 1; /* monotonic */
+  uint64_t timeout = 1000000000;
+  memcpy(s + 48 + 24, &timeout, 8);
+  uint64_t before = wasi_now_ns(CLOCK_MONOTONIC);
+  CHECK_EQ(CALL(poll_oneoff, 1000, 3000, 2, OUT), WASI_SUSPEND);
+  CHECK_EQ(w->pending.wait.n_fds, 1);
+  CHECK_EQ(w->pending.wait.fds[0].fd, in[0]);
+  CHECK(!w->pending.wait.fds[0].write);
+  CHECK(w->pending.wait.deadline_ns >= before + timeout);
+  CHECK(w->pending.wait.deadline_ns < before + 2 * timeout);
+  CHECK_EQ(write(in[1], "abc", 3), 3);
+  E.retry = true;
+  CHECK_EQ(CALL(poll_oneoff, 1000, 3000, 2, OUT), 0);
+  CHECK_EQ(ld32(OUT), 1);
+  CHECK_EQ(MEM[3010], 1);  /* fd_read event */
+  CHECK_EQ(ld64(3016), 3); /* bytes available */
+  rusm_wasi_free(w);
+  close(in[0]);
+  close(in[1]);
   close(out[0]);
   close(out[1]);
   rusm_caps_free(c);
@@ -617,7 +673,8 @@ TEST(fd_table_operations) {
 
 TEST_MAIN(args_and_environ_layout, stdio_without_grant_is_discarded,
           stdio_grant_uses_the_given_fds_and_waits_instead_of_blocking,
-          missing_preopen_is_a_clear_error, clocks_random_exit_yield, poll_oneoff_records_deadlines,
-          files_in_a_preopen, readdir_layout_and_cookies, escapes_fail_with_openat2,
+          full_pipe_and_poll_wait_on_fds, missing_preopen_is_a_clear_error,
+          clocks_random_exit_yield, poll_oneoff_records_deadlines, files_in_a_preopen,
+          readdir_layout_and_cookies, escapes_fail_with_openat2,
           escapes_fail_with_the_component_walk, read_only_preopen_refuses_writes,
           fd_table_operations)

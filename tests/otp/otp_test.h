@@ -12,12 +12,12 @@
 #include "rusm/otp.h"
 
 /* Polls cond (an expression) for up to ms milliseconds; true if it held. */
-#define WAIT_UNTIL(cond, ms)                                                               \
-  ({                                                                                       \
-    double until_ = test_now_ms_() + (ms);                                                 \
-    bool ok_ = false;                                                                      \
-    while (!(ok_ = (cond)) && test_now_ms_() < until_) usleep(200);                        \
-    ok_;                                                                                   \
+#define WAIT_UNTIL(cond, ms)                                                                       \
+  ({                                                                                               \
+    double until_ = test_now_ms_() + (ms);                                                         \
+    bool ok_ = false;                                                                              \
+    while (!(ok_ = (cond)) && test_now_ms_() < until_) usleep(200);                                \
+    ok_;                                                                                           \
   })
 
 static inline rusm_rt *new_rt(unsigned workers) {
@@ -33,6 +33,8 @@ static inline bool match_first_byte(const rusm_item *item, void *arg) {
          item->u.msg.data[0] == *(const char *)arg;
 }
 
-static inline bool is_kind(const rusm_item *item, rusm_item_kind k) { return item->kind == k; }
+static inline bool is_kind(const rusm_item *item, rusm_item_kind k) {
+  return item->kind == k;
+}
 
 #endif

@@ -38,7 +38,9 @@ static void trapper(rusm_ctx *ctx, void *arg) {
   rusm_item_free(it);
 }
 
-static void quick(rusm_ctx *ctx, void *arg) { (void)ctx, (void)arg; }
+static void quick(rusm_ctx *ctx, void *arg) {
+  (void)ctx, (void)arg;
+}
 
 TEST(trapping_peer_gets_exit_even_for_normal) {
   rusm_rt *rt = new_rt(2);

@@ -107,15 +107,24 @@ TEST(exit_reasons_map_to_levels) {
   CHECK_EQ(rusm_log_level_for_exit(RUSM_EXIT_NORMAL), RUSM_LOG_INFO);
 }
 
-/* Runs three_exits at level and returns the captured text (owned). */
-static char *exits_at(rusm_log_level level, rusm_pid *o) {
+/* Runs three_exits at level and returns the captured text (owned) once
+** `lines` lines are there (exit lines are written during teardown, which
+** may finish after join returns), plus a grace period for extra ones. */
+static char *exits_at(rusm_log_level level, rusm_pid *o, int lines) {
   rusm_rt *rt = rusm_rt_new(NULL);
   FILE *f = tmpfile();
   rusm_set_log_sink(rt, f);
   rusm_set_log_level(rt, level);
   three_exits(rt, o);
-  sleep_ms(20); /* exit lines are written during teardown, after join returns */
   char *text = slurp(f);
+  for (int tries = 0; tries < 2000 && count_lines_containing(text, "\n") < lines; tries++) {
+    free(text);
+    sleep_ms(1);
+    text = slurp(f);
+  }
+  sleep_ms(20);
+  free(text);
+  text = slurp(f);
   rusm_rt_free(rt);
   fclose(f);
   return text;
@@ -124,17 +133,17 @@ static char *exits_at(rusm_log_level level, rusm_pid *o) {
 TEST(exit_lines_print_at_their_level_with_the_exact_shape) {
   rusm_pid p[4];
   char want[4][96];
-  char *off = exits_at(RUSM_LOG_OFF, p);
+  char *off = exits_at(RUSM_LOG_OFF, p, 0);
   CHECK_STR(off, "");
   free(off);
 
-  char *err = exits_at(RUSM_LOG_ERROR, p);
+  char *err = exits_at(RUSM_LOG_ERROR, p, 1);
   snprintf(want[0], sizeof want[0], " rusm exit   alpha#%llu crashed", (unsigned long long)p[0]);
   CHECK_EQ(count_lines(err, want[0]), 1);
   CHECK_EQ(count_lines_containing(err, "\n"), 1); /* nothing else */
   free(err);
 
-  char *warn = exits_at(RUSM_LOG_WARN, p);
+  char *warn = exits_at(RUSM_LOG_WARN, p, 2);
   snprintf(want[0], sizeof want[0], " rusm exit   alpha#%llu crashed", (unsigned long long)p[0]);
   snprintf(want[1], sizeof want[1], " rusm exit   beta#%llu killed", (unsigned long long)p[1]);
   CHECK_EQ(count_lines(warn, want[0]), 1);
@@ -142,7 +151,7 @@ TEST(exit_lines_print_at_their_level_with_the_exact_shape) {
   CHECK_EQ(count_lines_containing(warn, "\n"), 2);
   free(warn);
 
-  char *info = exits_at(RUSM_LOG_INFO, p);
+  char *info = exits_at(RUSM_LOG_INFO, p, 3);
   snprintf(want[0], sizeof want[0], " rusm exit   alpha#%llu crashed", (unsigned long long)p[0]);
   snprintf(want[1], sizeof want[1], " rusm exit   beta#%llu killed", (unsigned long long)p[1]);
   snprintf(want[2], sizeof want[2], " rusm exit   gamma#%llu normal", (unsigned long long)p[2]);
@@ -227,7 +236,7 @@ TEST(census_counts_labels_debounced_and_only_on_change) {
   char *early = slurp(f);
   CHECK_EQ(count_lines_containing(early, "census"), 0); /* still inside the 2 s */
   free(early);
-  sleep_ms(1600);
+  sleep_ms(2000);
   char *first = slurp(f);
   CHECK_EQ(count_lines(first, " rusm census api=3 db=1"), 1);
   free(first);
@@ -235,14 +244,14 @@ TEST(census_counts_labels_debounced_and_only_on_change) {
   rusm_kill(rt, api[0]);
   rusm_rt_join(rt, api[0]);
   rusm_log_spawn(rt, db, "db", NULL); /* a touch that changes nothing more */
-  sleep_ms(2600);
+  sleep_ms(3000);
   char *second = slurp(f);
   CHECK_EQ(count_lines(second, " rusm census api=2 db=1"), 1);
   CHECK_EQ(count_lines_containing(second, "census"), 2);
   free(second);
 
   rusm_log_spawn(rt, db, "db", NULL); /* no change at all: no line */
-  sleep_ms(2600);
+  sleep_ms(3000);
   char *third = slurp(f);
   CHECK_EQ(count_lines_containing(third, "census"), 2);
   free(third);

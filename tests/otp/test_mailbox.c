@@ -139,7 +139,9 @@ static void flooded(rusm_ctx *ctx, void *arg) {
   atomic_store(&s->done, 1);
 }
 
-static void quick(rusm_ctx *ctx, void *arg) { (void)ctx, (void)arg; }
+static void quick(rusm_ctx *ctx, void *arg) {
+  (void)ctx, (void)arg;
+}
 
 static void idle_body(rusm_ctx *ctx, void *arg) {
   (void)arg;
@@ -178,7 +180,9 @@ TEST(capacity_sheds_user_messages_only_and_counts_exactly) {
   rusm_rt_free(rt);
 }
 
-static bool never(const rusm_item *it, void *arg) { return (void)it, (void)arg, false; }
+static bool never(const rusm_item *it, void *arg) {
+  return (void)it, (void)arg, false;
+}
 
 static void hoarder(rusm_ctx *ctx, void *arg) {
   (void)arg;

@@ -51,7 +51,9 @@ TEST(monitor_of_a_dead_pid_gives_noproc_at_once) {
   rusm_rt_free(rt);
 }
 
-static void quick(rusm_ctx *ctx, void *arg) { (void)ctx, (void)arg; }
+static void quick(rusm_ctx *ctx, void *arg) {
+  (void)ctx, (void)arg;
+}
 
 TEST(down_carries_ref_pid_and_reason_and_is_not_deduplicated) {
   rusm_rt *rt = new_rt(2);
@@ -108,7 +110,8 @@ TEST(dead_watcher_is_forgotten_by_the_target) {
     rusm_rt_join(rt, w);
   }
   rusm_info info;
-  CHECK(WAIT_UNTIL(rusm_get_info(rt, t, &info) && (rusm_info_clear(&info), info.monitors == 0), 2000));
+  CHECK(WAIT_UNTIL(rusm_get_info(rt, t, &info) && (rusm_info_clear(&info), info.monitors == 0),
+                   2000));
   rusm_info_clear(&info);
   rusm_rt_free(rt);
 }

@@ -60,8 +60,10 @@ static void echo_client(rusm_ctx *ctx, void *arg) {
   size_t got = 0;
   while (ok && got < sizeof in) {
     ssize_t n = rusm_tcp_read(ctx, c, in + got, sizeof in - got);
-    if (n <= 0) ok = false;
-    else got += (size_t)n;
+    if (n <= 0)
+      ok = false;
+    else
+      got += (size_t)n;
   }
   ok = ok && memcmp(in, out, sizeof in) == 0;
   rusm_tcp_close(c);
@@ -137,6 +139,47 @@ static void try_connect(rusm_ctx *ctx, void *arg) {
   if (c) rusm_tcp_close(c);
   atomic_store(&t->rc, rc);
   atomic_store(&t->done, true);
+}
+
+typedef struct tmo_try {
+  char addr[RUSM_TCP_ADDR_MAX];
+  atomic_int rc;
+  uint64_t took_ns;
+} tmo_try;
+
+static void timed_connect(rusm_ctx *ctx, void *arg) {
+  tmo_try *t = arg;
+  rusm_tcp_conn *c = NULL;
+  uint64_t t0 = rusm_now_ns();
+  atomic_store(&t->rc, rusm_tcp_connect(ctx, t->addr, 200000, &c));
+  t->took_ns = rusm_now_ns() - t0;
+  if (c) rusm_tcp_close(c);
+}
+
+/* A listener that never accepts, with its accept queue full: the kernel
+** drops further SYNs, so a connect can only time out. */
+TEST(connect_times_out_cleanly) {
+  rusm_rt *rt = new_rt(2);
+  int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t sl = sizeof sa;
+  REQUIRE(l >= 0 && bind(l, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(l, 0) == 0);
+  REQUIRE(getsockname(l, (struct sockaddr *)&sa, &sl) == 0);
+  int fill[4];
+  for (int i = 0; i < 4; i++) { /* fill the accept queue (and then some) */
+    fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    connect(fill[i], (struct sockaddr *)&sa, sizeof sa);
+  }
+  usleep(20000);
+  tmo_try t = {.rc = 1};
+  snprintf(t.addr, sizeof t.addr, "127.0.0.1:%u", ntohs(sa.sin_port));
+  rusm_rt_join(rt, rusm_spawn(rt, timed_connect, &t, NULL));
+  CHECK_EQ(atomic_load(&t.rc), -ETIMEDOUT);
+  CHECK(t.took_ns >= 200000000u);
+  CHECK(t.took_ns < 2000000000u);
+  for (int i = 0; i < 4; i++) close(fill[i]);
+  close(l);
+  rusm_rt_free(rt);
 }
 
 TEST(killing_the_acceptor_closes_the_port) {
@@ -219,7 +262,8 @@ static void flood_handler(rusm_ctx *ctx, rusm_tcp_conn *c, void *arg) {
 static int raw_connect(const char *bound) {
   int port = atoi(strrchr(bound, ':') + 1);
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+  struct sockaddr_in sa = {.sin_family = AF_INET,
+                           .sin_port = htons((uint16_t)port),
                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
     close(fd);
@@ -244,7 +288,7 @@ TEST(peer_reset_mid_write_is_a_clean_error) {
   CHECK(WAIT_UNTIL(atomic_load(&s.parked), 2000));
   char buf[4096];
   CHECK(read(fd, buf, sizeof buf) > 0); /* data is flowing */
-  usleep(20000);                       /* the handler fills the buffers and parks */
+  usleep(20000);                        /* the handler fills the buffers and parks */
   reset_close(fd);
   CHECK(WAIT_UNTIL(atomic_load(&s.handled) == 1, 5000));
   int e = atomic_load(&s.last_err);
@@ -356,6 +400,96 @@ TEST(kill_ends_parked_read_write_and_accept) {
   rusm_rt_free(rt);
 }
 
+/* --------------------------------------------- resumable-body sockets */
+
+/* A resumable body that sends "hello" and reads it back through try_ calls
+** and rusm_wait_fd; it adopts a connection a native process made. */
+typedef struct rconn {
+  rusm_tcp_conn *c;
+  size_t sent, got;
+  char buf[8];
+  atomic_int waits;
+  atomic_bool ok, done;
+} rconn;
+
+static rusm_step rconn_resume(void *state, rusm_ctx *ctx, uint32_t budget,
+                              rusm_exit_reason *o_reason) {
+  rconn *s = state;
+  (void)budget;
+  if (s->sent == 0 && s->got == 0) rusm_tcp_adopt(ctx, s->c);
+  while (s->sent < 5) {
+    ssize_t n = rusm_tcp_try_write(s->c, &"hello"[s->sent], 5 - s->sent);
+    if (n == -EAGAIN) {
+      rusm_wait_fd(ctx, rusm_tcp_fd(s->c), RUSM_FD_WRITE);
+      atomic_fetch_add(&s->waits, 1);
+      return RUSM_STEP_WAIT;
+    }
+    if (n < 0) goto done;
+    s->sent += (size_t)n;
+  }
+  while (s->got < 5) {
+    ssize_t n = rusm_tcp_try_read(s->c, s->buf + s->got, 5 - s->got);
+    if (n == -EAGAIN) {
+      rusm_wait_fd(ctx, rusm_tcp_fd(s->c), RUSM_FD_READ);
+      atomic_fetch_add(&s->waits, 1);
+      return RUSM_STEP_WAIT;
+    }
+    if (n <= 0) goto done;
+    s->got += (size_t)n;
+  }
+  atomic_store(&s->ok, memcmp(s->buf, "hello", 5) == 0);
+done:
+  rusm_tcp_close(s->c);
+  atomic_store(&s->done, true);
+  *o_reason = RUSM_EXIT_NORMAL;
+  return RUSM_STEP_EXIT;
+}
+
+static const rusm_body_ops rconn_ops = {rconn_resume, NULL};
+
+typedef struct rconn_start {
+  const char *addr;
+  rconn *s;
+  rusm_pid body;
+} rconn_start;
+
+static void rconn_connector(rusm_ctx *ctx, void *arg) {
+  rconn_start *st = arg;
+  if (rusm_tcp_connect(ctx, st->addr, RUSM_FOREVER, &st->s->c) != 0) return;
+  rusm_tcp_disown(st->s->c); /* hand it to the resumable body */
+  st->body = rusm_spawn_body(rusm_ctx_rt(ctx), &rconn_ops, st->s);
+}
+
+/* Echoes after a delay, so the resumable body really has to wait. */
+static void slow_echo_handler(rusm_ctx *ctx, rusm_tcp_conn *c, void *arg) {
+  (void)arg;
+  char buf[16];
+  size_t got = 0;
+  while (got < 5) {
+    ssize_t n = rusm_tcp_read(ctx, c, buf + got, 5 - got);
+    if (n <= 0) return;
+    got += (size_t)n;
+  }
+  rusm_receive_match(ctx, NULL, NULL, 20000);
+  rusm_tcp_write(ctx, c, buf, got);
+}
+
+TEST(resumable_body_uses_a_socket) {
+  rusm_rt *rt = new_rt(2);
+  char bound[RUSM_TCP_ADDR_MAX];
+  REQUIRE(rusm_tcp_listen(rt, "127.0.0.1:0", slow_echo_handler, NULL, bound, NULL) !=
+          RUSM_PID_NONE);
+  rconn s = {0};
+  rconn_start st = {bound, &s, RUSM_PID_NONE};
+  rusm_rt_join(rt, rusm_spawn(rt, rconn_connector, &st, NULL));
+  REQUIRE(st.body != RUSM_PID_NONE);
+  rusm_rt_join(rt, st.body);
+  CHECK(atomic_load(&s.done));
+  CHECK(atomic_load(&s.ok));
+  CHECK(atomic_load(&s.waits) >= 1);
+  rusm_rt_free(rt);
+}
+
 /* ------------------------------------------------------ fd exhaustion */
 
 typedef struct exh {
@@ -373,8 +507,10 @@ static void exh_client(rusm_ctx *ctx, void *arg) {
   bool ok = rusm_tcp_write(ctx, c, "ping", 4) == 4;
   while (ok && got < 4) {
     ssize_t n = rusm_tcp_read(ctx, c, buf + got, 4 - got);
-    if (n <= 0) ok = false;
-    else got += (size_t)n;
+    if (n <= 0)
+      ok = false;
+    else
+      got += (size_t)n;
   }
   atomic_store(&e->echoed, ok && memcmp(buf, "ping", 4) == 0);
   rusm_tcp_close(c);
@@ -420,7 +556,8 @@ TEST(acceptor_survives_fd_exhaustion) {
   rusm_rt_free(rt);
 }
 
-TEST_MAIN(listen_binds_and_echoes, echo_serves_1000_concurrent_clients,
+TEST_MAIN(listen_binds_and_echoes, echo_serves_1000_concurrent_clients, connect_times_out_cleanly,
           killing_the_acceptor_closes_the_port, half_close_keeps_the_other_direction,
           peer_reset_mid_write_is_a_clean_error, crashed_handler_closes_its_socket,
-          kill_ends_parked_read_write_and_accept, acceptor_survives_fd_exhaustion)
+          kill_ends_parked_read_write_and_accept, resumable_body_uses_a_socket,
+          acceptor_survives_fd_exhaustion)

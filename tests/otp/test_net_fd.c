@@ -160,6 +160,22 @@ TEST(resumable_body_waits_on_fd) {
   rusm_kill(rt, pk);
   rusm_rt_join(rt, pk);
   CHECK(!atomic_load(&k.done));
+
+  /* many bodies wait on one fd and die: their waits go with them, and the
+  ** one live waiter left is still woken */
+  enum { MANY = 300 };
+  static rfd many[MANY];
+  rusm_pid pids[MANY];
+  for (int i = 0; i < MANY; i++) {
+    many[i] = (rfd){.fd = p[0], .want = 1};
+    pids[i] = rusm_spawn_body(rt, &rfd_ops, &many[i]);
+  }
+  for (int i = 0; i < MANY; i++) CHECK(WAIT_UNTIL(atomic_load(&many[i].waits) > 0, 2000));
+  for (int i = 1; i < MANY; i++) rusm_kill(rt, pids[i]);
+  for (int i = 1; i < MANY; i++) rusm_rt_join(rt, pids[i]);
+  CHECK_EQ(write(p[1], "z", 1), 1);
+  rusm_rt_join(rt, pids[0]);
+  CHECK(atomic_load(&many[0].done));
   close(p[0]);
   close(p[1]);
   rusm_rt_free(rt);

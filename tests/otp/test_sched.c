@@ -101,7 +101,9 @@ static rusm_step burner(void *st, rusm_ctx *ctx, uint32_t budget, rusm_exit_reas
   atomic_fetch_add(n, (long)budget);
   return RUSM_STEP_YIELD;
 }
-static void no_destroy(void *st) { (void)st; }
+static void no_destroy(void *st) {
+  (void)st;
+}
 static const rusm_body_ops burner_ops = {burner, no_destroy};
 
 TEST(resumable_bodies_share_the_worker) {
@@ -229,7 +231,9 @@ static rusm_step rb_resume(void *st, rusm_ctx *ctx, uint32_t budget, rusm_exit_r
   return RUSM_STEP_WAIT;
 }
 
-static void rb_destroy(void *st) { atomic_fetch_add(&((rb_state *)st)->destroyed, 1); }
+static void rb_destroy(void *st) {
+  atomic_fetch_add(&((rb_state *)st)->destroyed, 1);
+}
 static const rusm_body_ops rb_ops = {rb_resume, rb_destroy};
 
 TEST(resumable_wait_is_woken_by_messages_and_killed_without_resume) {

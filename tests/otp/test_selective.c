@@ -125,7 +125,9 @@ static rusm_step poller(void *st, rusm_ctx *ctx, uint32_t budget, rusm_exit_reas
   return RUSM_STEP_WAIT;
 }
 
-static void poll_destroy(void *st) { (void)st; }
+static void poll_destroy(void *st) {
+  (void)st;
+}
 static const rusm_body_ops poll_ops = {poller, poll_destroy};
 
 static void record_down(rusm_ctx *ctx, void *arg) {

@@ -13,7 +13,9 @@ static void idle_body(rusm_ctx *ctx, void *arg) {
   rusm_item_free(rusm_receive(ctx));
 }
 
-static void free_arg(void *a) { free(a); }
+static void free_arg(void *a) {
+  free(a);
+}
 
 /* Under TSan every started native body is a TSan fiber, and TSan caps the
 ** number of live threads+fibers near 8k. */

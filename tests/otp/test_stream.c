@@ -107,8 +107,10 @@ TEST(default_capacity_is_16) {
   int ok = 0;
   for (int i = 0; i < 40; i++) {
     void *c = malloc(8);
-    if (rusm_stream_try_write(w, c, 8) == RUSM_STREAM_OK) ok++;
-    else free(c);
+    if (rusm_stream_try_write(w, c, 8) == RUSM_STREAM_OK)
+      ok++;
+    else
+      free(c);
   }
   CHECK_EQ(ok, RUSM_STREAM_DEFAULT_CAPACITY);
   CHECK_EQ(rusm_stream_buffered(r), RUSM_STREAM_DEFAULT_CAPACITY);
@@ -146,8 +148,12 @@ static void two_writer(rusm_ctx *ctx, void *arg, int k) {
   }
   rusm_stream_writer_close(s->w[k]);
 }
-static void two_writer0(rusm_ctx *ctx, void *arg) { two_writer(ctx, arg, 0); }
-static void two_writer1(rusm_ctx *ctx, void *arg) { two_writer(ctx, arg, 1); }
+static void two_writer0(rusm_ctx *ctx, void *arg) {
+  two_writer(ctx, arg, 0);
+}
+static void two_writer1(rusm_ctx *ctx, void *arg) {
+  two_writer(ctx, arg, 1);
+}
 
 static void two_reader(rusm_ctx *ctx, void *arg) {
   two *s = arg;
@@ -191,9 +197,9 @@ typedef struct death {
   rusm_stream_writer *w;
   rusm_stream_reader *r;
   rusm_pid peer;
-  atomic_int status;    /* the interesting call's result, -1 before */
-  atomic_bool intact;   /* the handed-back chunk was still ours and whole */
-  atomic_bool parked;   /* about to block */
+  atomic_int status;  /* the interesting call's result, -1 before */
+  atomic_bool intact; /* the handed-back chunk was still ours and whole */
+  atomic_bool parked; /* about to block */
   atomic_uint got;
 } death;
 
@@ -279,7 +285,9 @@ TEST(writer_death_is_eof_for_the_reader) {
   rusm_rt_free(rt);
 }
 
-static void just_return(rusm_ctx *ctx, void *arg) { (void)ctx, (void)arg; }
+static void just_return(rusm_ctx *ctx, void *arg) {
+  (void)ctx, (void)arg;
+}
 
 static void sleeper(rusm_ctx *ctx, void *arg) {
   (void)arg;

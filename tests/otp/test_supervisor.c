@@ -303,14 +303,14 @@ TEST(window_expiry_allows_more_restarts_later) {
   world_init(&w);
   rusm_sup_spec *spec = spec_with(&w, RUSM_ONE_FOR_ONE, 1);
   rusm_sup_max_restarts(spec, 2);
-  rusm_sup_within(spec, 200 * 1000);
+  rusm_sup_within(spec, 1000 * 1000);
   rusm_pid sup = rusm_sup_start(w.rt, spec);
   REQUIRE(sup != RUSM_PID_NONE);
   watch wt;
   watch_start(&wt, w.rt, sup);
   CHECK(crash_and_wait(&w, sup, 1));
   CHECK(crash_and_wait(&w, sup, 1));
-  sleep_ms(300); /* both records age out */
+  sleep_ms(1100); /* both records age out */
   CHECK(crash_and_wait(&w, sup, 1));
   CHECK(crash_and_wait(&w, sup, 1));
   CHECK(rusm_is_alive(w.rt, sup));

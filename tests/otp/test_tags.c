@@ -46,7 +46,8 @@ TEST(dead_pids_cannot_join_and_members_leave_at_exit) {
 TEST(kill_tag_kills_every_member_and_counts) {
   rusm_rt *rt = new_rt(2);
   rusm_pid keep = rusm_spawn(rt, idle_body, NULL, NULL);
-  for (int i = 0; i < 50; i++) CHECK(rusm_register_tag(rt, "doomed", rusm_spawn(rt, idle_body, NULL, NULL)));
+  for (int i = 0; i < 50; i++)
+    CHECK(rusm_register_tag(rt, "doomed", rusm_spawn(rt, idle_body, NULL, NULL)));
   CHECK_EQ(rusm_kill_tag(rt, "doomed"), 50);
   CHECK(WAIT_UNTIL(rusm_whereis_tag(rt, "doomed", NULL, 0) == 0, 2000));
   CHECK(WAIT_UNTIL(rusm_process_count(rt) == 1, 2000));
@@ -55,5 +56,5 @@ TEST(kill_tag_kills_every_member_and_counts) {
   rusm_rt_free(rt);
 }
 
-TEST_MAIN(join_is_idempotent_and_members_are_listed, dead_pids_cannot_join_and_members_leave_at_exit,
-          kill_tag_kills_every_member_and_counts)
+TEST_MAIN(join_is_idempotent_and_members_are_listed,
+          dead_pids_cannot_join_and_members_leave_at_exit, kill_tag_kills_every_member_and_counts)

@@ -123,7 +123,9 @@ static rusm_step dl_resume(void *st, rusm_ctx *ctx, uint32_t budget, rusm_exit_r
   return RUSM_STEP_EXIT;
 }
 
-static void dl_destroy(void *st) { (void)st; }
+static void dl_destroy(void *st) {
+  (void)st;
+}
 static const rusm_body_ops dl_ops = {dl_resume, dl_destroy};
 
 TEST(wait_deadline_wakes_a_resumable_body) {

@@ -25,7 +25,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define CONFINE_MAX_HOPS 40 /* symlinks followed per resolution, as Linux */
+#define CONFINE_MAX_HOPS 40     /* symlinks followed per resolution, as Linux */
+#define CONFINE_MAX_PATH 65536u /* longer guest paths are refused before copying */
 
 enum { MODE_UNKNOWN, MODE_OPENAT2, MODE_WALK };
 static atomic_int confine_mode = MODE_UNKNOWN;
@@ -37,6 +38,7 @@ void wasi_confine_force_fallback(bool on) {
 uint32_t wasi_path_arg(wasi_env *e, uint32_t ptr, uint32_t len, char **o_path) {
   const uint8_t *p = wasi_ptr(e, ptr, len);
   if (!p) return WASI_EFAULT;
+  if (len > CONFINE_MAX_PATH) return WASI_ENAMETOOLONG;
   if (memchr(p, 0, len)) return WASI_EINVAL;
   char *s = malloc((size_t)len + 1);
   if (!s) return WASI_ENOMEM;

@@ -27,7 +27,9 @@ static void run_msg(rusm_wasi_run_result *r, rusm_wasi_run_status st, const char
 }
 
 /* Waits for what the suspended call asked for. */
-static void run_wait(const rusm_wasi_wait *wt, rusm_wasi_run_result *r) {
+static void run_wait(const rusm_wasi_wait *wt, const rusm_wasi_options *opt,
+                     rusm_wasi_run_result *r) {
+  if (opt && opt->on_wait) opt->on_wait(wt, opt->on_wait_arg);
   if (wt->kind == RUSM_WASI_WAIT_YIELD) {
     r->n_yields++;
     sched_yield();
@@ -53,14 +55,14 @@ static void run_wait(const rusm_wasi_wait *wt, rusm_wasi_run_result *r) {
 }
 
 static rusm_exec_status run_loop(rusm_instance *inst, rusm_wasi *w, rusm_exec_status st,
-                                 rusm_wasi_run_result *r) {
+                                 const rusm_wasi_options *opt, rusm_wasi_run_result *r) {
   for (;;) {
     if (st == RUSM_EXEC_YIELD) {
       st = rusm_continue(inst, RUN_BUDGET);
     } else if (st == RUSM_EXEC_SUSPEND) {
       const rusm_wasi_wait *wt = rusm_wasi_pending(w);
       if (!wt) return RUSM_EXEC_SUSPEND; /* parked outside WASI: nothing can wake it */
-      run_wait(wt, r);
+      run_wait(wt, opt, r);
       st = rusm_wasi_retry(w, inst, RUN_BUDGET);
     } else {
       return st;
@@ -107,14 +109,14 @@ void rusm_wasi_run(const uint8_t *bytes, size_t len, const rusm_caps *caps, int 
     run_msg(r, RUSM_WASI_RUN_ERROR, "instantiate", &err);
     goto out;
   }
-  rusm_exec_status st = run_loop(inst, w, rusm_run_start(inst, RUN_BUDGET), r);
+  rusm_exec_status st = run_loop(inst, w, rusm_run_start(inst, RUN_BUDGET), opt, r);
   rusm_extern start;
   if (st == RUSM_EXEC_DONE) {
     if (!rusm_instance_export(inst, "_start", &start) || start.kind != RUSM_EXTERN_FUNC) {
       run_msg(r, RUSM_WASI_RUN_ERROR, "no _start export", NULL);
       goto out;
     }
-    st = run_loop(inst, w, rusm_invoke(inst, start.u.func, NULL, RUN_BUDGET), r);
+    st = run_loop(inst, w, rusm_invoke(inst, start.u.func, NULL, RUN_BUDGET), opt, r);
   }
   uint32_t code = 0;
   if (st == RUSM_EXEC_DONE || (st == RUSM_EXEC_TRAP && rusm_wasi_exited(w, &code))) {
