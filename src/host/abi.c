@@ -35,6 +35,10 @@ static rusm_host_status h_notify(rusm_call *call, void *env, const rusm_val *arg
 ** range is out of bounds. The ABI takes i32 offsets into memory 0, which a
 ** guest using it exports as `memory`. */
 static uint8_t *guest_bytes(rusm_call *call, int32_t ptr, int32_t len) {
+  if (!host_proc_prepared(proc_of(call))->memory_export) {
+    rusm_call_trap(call, "rusm: the module exports no memory named `memory`");
+    return NULL;
+  }
   uint8_t *p = rusm_call_mem(call, (uint32_t)ptr, (uint32_t)len);
   if (!p) rusm_call_trap(call, "rusm: pointer out of bounds of the exported memory");
   return p;

@@ -46,7 +46,7 @@ struct rusm_wasm_prepared {
   rusm_func *entry;     /* resolved once: the entry export (of the first instance) */
   long entry_export;    /* export index of the entry */
   bool needs_wasi;      /* imports something from wasi_snapshot_preview1 */
-  bool needs_memory;    /* imports a pointer-taking `rusm` function */
+  bool memory_export;   /* exports a memory named `memory` (the raw ABI's pointers need it) */
   char link_error[200]; /* non-empty: every spawn ends Crashed with this */
 };
 
@@ -124,5 +124,6 @@ void host_proc_set_retry(host_proc *hp, host_abi_retry r, bool yield);
 host_proc *host_proc_of(rusm_instance *inst);
 rusm_pid host_proc_pid(const host_proc *hp);
 rusm_wasm *host_proc_wasm(const host_proc *hp);
+const rusm_wasm_prepared *host_proc_prepared(const host_proc *hp);
 
 #endif

@@ -120,6 +120,13 @@ rusm_wasm_prepared *rusm_wasm_prepare(rusm_wasm *w, rusm_wasm_module *m, const c
   atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
   atomic_init(&p->refs, 1);
   p->entry_export = ei;
+  long mi = rusm_module_find_export(m->mod, "memory");
+  if (mi >= 0) {
+    const char *mname;
+    rusm_externtype mt;
+    rusm_module_export(m->mod, (size_t)mi, &mname, &mt);
+    p->memory_export = mt.kind == RUSM_EXTERN_MEMORY;
+  }
   size_t n = rusm_module_import_count(m->mod);
   rusm_extern *imports = n ? calloc(n, sizeof *imports) : NULL;
   bool ok = !n || imports;

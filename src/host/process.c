@@ -48,6 +48,7 @@ struct host_proc {
 host_proc *host_proc_of(rusm_instance *inst) { return rusm_instance_user(inst); }
 rusm_pid host_proc_pid(const host_proc *hp) { return hp->pid; }
 rusm_wasm *host_proc_wasm(const host_proc *hp) { return hp->w; }
+const rusm_wasm_prepared *host_proc_prepared(const host_proc *hp) { return hp->p; }
 rusm_ctx *host_proc_ctx(const host_proc *hp) { return hp->ctx; }
 const rusm_caps *host_proc_caps(const host_proc *hp) { return hp->caps; }
 void host_proc_notify(host_proc *hp) { hp->notify_local++; }

@@ -233,6 +233,47 @@ TEST(stream_reader_dying_mid_stream) {
   pipe_teardown(&c, mp, mc);
 }
 
+TEST(set_label_names_the_caller) {
+  rusm_wasm_module *m;
+  rusm_wasm_prepared *p = prep(w, "label", "run", &m);
+  REQUIRE(p);
+  rusm_pid g = rusm_wasm_spawn(w, p);
+  rusm_info info = {0};
+  bool labelled = false;
+  for (int i = 0; i < 2000 && !labelled; i++) {
+    if (rusm_get_info(rt, g, &info)) {
+      labelled = info.label && strcmp(info.label, "my-label") == 0;
+      rusm_info_clear(&info);
+    }
+    if (!labelled) usleep(1000);
+  }
+  CHECK(labelled);
+  rusm_kill(rt, g);
+  rusm_rt_join(rt, g);
+  rusm_wasm_prepared_free(p);
+  rusm_wasm_module_free(m);
+}
+
+/* Every pointer-taking call given an out-of-bounds range crashes only its
+** own process, with a reason that says so. */
+TEST(bad_pointers_crash_the_guest_only) {
+  static const char *const entries[] = {"receive",    "list",      "register",     "whereis",
+                                        "unregister", "set_label", "stream_write", "stream_read"};
+  for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+    rusm_wasm_module *m;
+    rusm_wasm_prepared *p = prep(w, "badptrs", entries[i], &m);
+    REQUIRE(p);
+    exit_rec r = {0};
+    rusm_rt_join(rt, spawn_rec(w, p, NULL, &r));
+    if (r.reason != RUSM_EXIT_CRASHED || !strstr(r.error, "out of bounds"))
+      fprintf(stderr, "  %s: reason %d, error \"%s\"\n", entries[i], (int)r.reason, r.error);
+    CHECK_EQ(r.reason, RUSM_EXIT_CRASHED);
+    CHECK(strstr(r.error, "out of bounds") != NULL);
+    rusm_wasm_prepared_free(p);
+    rusm_wasm_module_free(m);
+  }
+}
+
 int main(int argc, char **argv) {
   rusm_rt_config cfg;
   rusm_rt_config_default(&cfg);
@@ -245,7 +286,9 @@ int main(int argc, char **argv) {
       {"process_control_gate", process_control_gate},
       {"stream_pipe_delivers_everything_in_order", stream_pipe_delivers_everything_in_order},
       {"stream_back_pressure_stalls_the_producer", stream_back_pressure_stalls_the_producer},
-      {"stream_reader_dying_mid_stream", stream_reader_dying_mid_stream}};
+      {"stream_reader_dying_mid_stream", stream_reader_dying_mid_stream},
+      {"set_label_names_the_caller", set_label_names_the_caller},
+      {"bad_pointers_crash_the_guest_only", bad_pointers_crash_the_guest_only}};
   int rc = test_run_(cases, sizeof cases / sizeof cases[0], argc, argv);
   rusm_wasm_free(w);
   rusm_rt_free(rt);

@@ -279,9 +279,9 @@ TEST(memory_cap) {
 TEST(bad_guests_crash_cleanly) {
   rusm_rt *rt = new_rt(2);
   rusm_wasm *w = rusm_wasm_new(rt, NULL);
-  const char *names[] = {"badptr", "badimport", "badutf8"};
-  const char *want[] = {"out of bounds", "no_such_call", "UTF-8"};
-  for (int i = 0; i < 3; i++) {
+  const char *names[] = {"badptr", "badimport", "badutf8", "nomem"};
+  const char *want[] = {"out of bounds", "no_such_call", "UTF-8", "exports no memory"};
+  for (int i = 0; i < 4; i++) {
     rusm_wasm_module *m;
     rusm_wasm_prepared *p = prep(w, names[i], "run", &m);
     REQUIRE(p);
