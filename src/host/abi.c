@@ -239,10 +239,9 @@ static rusm_exec_status retry_receive(host_proc *hp, rusm_instance *inst, uint32
     host_proc_set_retry(hp, retry_receive, false);
     return RUSM_EXEC_SUSPEND;
   }
-  uint64_t size;
-  uint8_t *base = rusm_memory_data(rusm_instance_memory(inst, 0), &size);
   /* The range was checked before suspending and memories never shrink. */
-  rusm_val r = {.i32 = deliver(it, base + (uint32_t)args[0].i32, (uint32_t)args[1].i32)};
+  uint8_t *dst = rusm_instance_mem(inst, (uint32_t)args[0].i32, (uint32_t)args[1].i32);
+  rusm_val r = {.i32 = deliver(it, dst, (uint32_t)args[1].i32)};
   return rusm_resume_host(inst, &r, budget);
 }
 
@@ -444,10 +443,9 @@ static int32_t read_one(host_proc *hp, int64_t id, uint8_t *dst, uint32_t cap) {
 
 static rusm_exec_status retry_stream_read(host_proc *hp, rusm_instance *inst, uint32_t budget) {
   const rusm_val *args = rusm_suspended_args(inst);
-  uint64_t size;
-  uint8_t *base = rusm_memory_data(rusm_instance_memory(inst, 0), &size);
   /* The range was checked before suspending and memories never shrink. */
-  int32_t n = read_one(hp, args[0].i64, base + (uint32_t)args[1].i32, (uint32_t)args[2].i32);
+  uint8_t *dst = rusm_instance_mem(inst, (uint32_t)args[1].i32, (uint32_t)args[2].i32);
+  int32_t n = read_one(hp, args[0].i64, dst, (uint32_t)args[2].i32);
   if (n == INT32_MIN) {
     host_proc_set_retry(hp, retry_stream_read, false);
     return RUSM_EXEC_SUSPEND;
