@@ -212,6 +212,11 @@ const rusm_module *rusm_instance_module(const rusm_instance *inst);
 /* Exports of a live instance (borrowed; valid while inst lives). */
 bool rusm_instance_export(rusm_instance *inst, const char *name, rusm_extern *o_ext);
 rusm_memory *rusm_instance_memory(rusm_instance *inst, uint32_t index);
+/* Bounds-checked view of inst's memory 0, like rusm_call_mem but outside a
+** host call (e.g. writing a resumed call's results). NULL if out of bounds.
+** Prefer it to rusm_memory_data for writes: the pool then resets only the
+** bytes written instead of the whole memory. Valid until the guest runs. */
+uint8_t *rusm_instance_mem(rusm_instance *inst, uint64_t offset, uint64_t len);
 /* Export number i of the module (as rusm_module_export), without a lookup
 ** by name: the spawn path resolves its entry this way. false if out of range. */
 bool rusm_instance_export_at(rusm_instance *inst, size_t i, rusm_extern *o_ext);

@@ -82,6 +82,8 @@ typedef struct rusm_wasm_exit {
   bool exited;        /* the guest called WASI proc_exit ... */
   uint32_t exit_code; /* ... with this code (0 ends Normal, else Crashed) */
   const char *error;  /* trap or instantiation error text, or NULL; valid during the call */
+  bool started;       /* an instance was made: false when linking, WASI setup or
+                      ** instantiation failed, so error is a start failure, not a trap */
 } rusm_wasm_exit;
 
 typedef struct rusm_wasm_spawn_opts {

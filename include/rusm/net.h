@@ -80,6 +80,30 @@ rusm_pid rusm_tcp_listen(rusm_rt *rt, const char *addr, rusm_tcp_handler handler
 ** limit). On 0 *o_conn is a connection owned by ctx's process. */
 int rusm_tcp_connect(rusm_ctx *ctx, const char *addr, int64_t timeout_us, rusm_tcp_conn **o_conn);
 
+/* The same in two steps, never parking (resumable bodies). start: 0 =
+** connected; -EINPROGRESS = *o_conn is set and owned by ctx's process:
+** wait for RUSM_FD_WRITE on rusm_tcp_fd, then call finish; other -errno =
+** failed, nothing returned. finish: 0 = connected, -EINPROGRESS = not yet,
+** other -errno = the connection failed (close conn). */
+int rusm_tcp_connect_start(rusm_ctx *ctx, const char *addr, rusm_tcp_conn **o_conn);
+int rusm_tcp_connect_finish(rusm_tcp_conn *conn);
+
+/* A listening socket without an acceptor process, for a process that
+** accepts by itself. open: binds and listens on addr; the listener is owned
+** by ctx's process (closed at its exit); o_bound as for rusm_tcp_listen.
+** 0 or -errno. */
+typedef struct rusm_tcp_listener rusm_tcp_listener;
+int rusm_tcp_listener_open(rusm_ctx *ctx, const char *addr, char *o_bound,
+                           rusm_tcp_listener **o_listener);
+/* Accepts one connection, owned by ctx's process: 0, -EAGAIN (none
+** pending; wait for RUSM_FD_READ on rusm_tcp_listener_fd), or -errno
+** (-EMFILE/-ENFILE when out of fds: the connection stays pending). */
+int rusm_tcp_try_accept(rusm_ctx *ctx, rusm_tcp_listener *l, rusm_tcp_conn **o_conn);
+/* Native bodies: as try_accept, parking while none is pending. */
+int rusm_tcp_accept(rusm_ctx *ctx, rusm_tcp_listener *l, rusm_tcp_conn **o_conn);
+int rusm_tcp_listener_fd(const rusm_tcp_listener *l);
+void rusm_tcp_listener_close(rusm_tcp_listener *l); /* takes l */
+
 /* Reads up to cap bytes, parking until some arrive: >0 bytes, 0 at end of
 ** stream (the peer shut down its side), or -errno. */
 ssize_t rusm_tcp_read(rusm_ctx *ctx, rusm_tcp_conn *conn, void *buf, size_t cap);

@@ -80,7 +80,9 @@ void rusm_rt_join(rusm_rt *rt, rusm_pid pid);
 
 /* ------------------------------------------------------------- processes */
 
-/* A native body. It runs on a pooled fiber and may block in rusm_receive*.
+/* A native body. It runs as a fiber on its worker's shared stack (copied
+** aside while it waits; docs/scheduler.md) and may block in rusm_receive*.
+** It must fit in 256 KiB of stack, and once started it stays on its worker.
 ** Returning ends the process with RUSM_EXIT_NORMAL. arg is borrowed by the
 ** body; if arg_free is given the runtime calls it after the body is done
 ** (also when the process is killed before it ever ran). */

@@ -100,7 +100,8 @@ bool rusm_send_stream(rusm_rt *rt, rusm_pid to, rusm_stream_reader *r);
 ** On RUSM_STREAM_OK the stream owns data; on any other result the chunk is
 ** handed back: the caller still owns data. Results: OK, CLOSED (the reader
 ** is gone), KILLED (the caller was killed while parked). Called from
-** anything but the process's own fiber it behaves as try_write. */
+** anything but the process's own fiber (or with a NULL ctx) it behaves as
+** try_write. */
 rusm_stream_status rusm_stream_write(rusm_ctx *ctx, rusm_stream_writer *w, void *data, size_t len);
 
 /* As rusm_stream_write, but copies the bytes first (borrows data). */
@@ -109,7 +110,8 @@ rusm_stream_status rusm_stream_write_copy(rusm_ctx *ctx, rusm_stream_writer *w, 
 
 /* Takes the next chunk, parking while the stream is empty. OK fills
 ** *o_chunk (the caller owns it); CLOSED is end of stream (every writer
-** closed and the buffer drained); KILLED as above. */
+** closed and the buffer drained); KILLED as above. Off the process's own
+** fiber (or with a NULL ctx) it behaves as try_read. */
 rusm_stream_status rusm_stream_read(rusm_ctx *ctx, rusm_stream_reader *r, rusm_chunk *o_chunk);
 
 /* ---------------------------------------------------- resumable bodies */

@@ -24,7 +24,7 @@
   X(fault_recovery, "fault-recovery", 5.0,                                                         \
     "one_for_one supervisors of 4 crashing children; restarts/s, crash-to-running latency")        \
   X(ring, "ring", 5.0, "10,000 processes in a ring passing one token; msgs/s")                     \
-  X(idle, "idle", 1.0, "1,000,000 processes blocked in receive; bytes per process")            \
+  X(idle, "idle", 1.0, "1,000,000 processes blocked in receive; bytes per process")                \
   X(stream_pipe, "stream-pipe", 5.0,                                                               \
     "native producer -> consumer over a stream, 4 KiB chunks, one pair per core; bytes/s")         \
   X(connection_storm, "connection-storm", 5.0,                                                     \

@@ -60,7 +60,8 @@ static bool parse_size(const char *s, uint64_t *o) {
     mul = 1ull << 20, end++;
   else if (*end == 'g' || *end == 'G')
     mul = 1ull << 30, end++;
-  if (*end == 'i' || *end == 'B') end++;
+  if (mul > 1 && *end == 'i') end++; /* 64Mi, 64MiB */
+  if (*end == 'B') end++;
   if (*end || v > UINT64_MAX / mul) return false;
   *o = v * mul;
   return true;
@@ -172,8 +173,8 @@ int cli_run_main(int argc, char **argv) {
   free(bytes);
   rusm_wasm_prepared *p = NULL;
   if (!m) {
-    fprintf(stderr, "rusm run: %s: invalid module: %s%s%s at offset %zu: %s\n", file,
-            err.section[0] ? "section " : "", err.section, err.section[0] ? "," : "", err.offset,
+    fprintf(stderr, "rusm run: %s: invalid module: %s%s%sat offset %zu: %s\n", file,
+            err.section[0] ? "section " : "", err.section, err.section[0] ? ", " : "", err.offset,
             err.reason);
   } else if (!(p = rusm_wasm_prepare(w, m, entry, &err))) {
     fprintf(stderr, "rusm run: %s: %s\n", file, err.reason);
@@ -192,7 +193,7 @@ int cli_run_main(int argc, char **argv) {
     } else if (st.e.reason == RUSM_EXIT_NORMAL) {
       rc = 0;
     } else {
-      bool trapped = strncmp(st.error, "instantiation", 13) != 0 && st.error[0];
+      bool trapped = st.e.started && st.error[0]; /* else it could not start: 1 */
       fprintf(stderr, "rusm run: %s: %s\n", file,
               st.error[0] ? st.error : rusm_exit_reason_name(st.e.reason));
       rc = trapped ? 134 : 1;

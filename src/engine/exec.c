@@ -25,7 +25,7 @@ void exec_trap(inst_exec *x, rusm_trap_kind k, const cmp_func *fn, const rusm_in
 
 bool exec_grow_stack(inst_exec *x, uint64_t need) {
   if (need > INST_MAX_STACK_SLOTS) return false;
-  uint64_t nc = x->stack_cap ? (uint64_t)x->stack_cap * 2 : 1024;
+  uint64_t nc = x->stack_cap ? (uint64_t)x->stack_cap * 2 : 256; /* idle instances stay small */
   while (nc < need) nc *= 2;
   if (nc > INST_MAX_STACK_SLOTS) nc = INST_MAX_STACK_SLOTS;
   uint64_t *ns = realloc(x->stack, nc * sizeof(uint64_t));
@@ -36,7 +36,7 @@ bool exec_grow_stack(inst_exec *x, uint64_t need) {
 }
 
 bool exec_grow_frames(inst_exec *x) {
-  uint32_t nc = x->frames_cap ? x->frames_cap * 2 : 64;
+  uint32_t nc = x->frames_cap ? x->frames_cap * 2 : 16;
   if (nc > x->max_depth + 1) nc = x->max_depth + 1;
   if (nc <= x->frames_cap) return false;
   inst_frame *nf = realloc(x->frames, nc * sizeof(inst_frame));
@@ -179,7 +179,11 @@ rusm_instance *rusm_call_instance(rusm_call *call) {
 }
 
 uint8_t *rusm_call_mem(rusm_call *call, uint64_t offset, uint64_t len) {
-  rusm_memory *m = call->inst->mem0;
+  return rusm_instance_mem(call->inst, offset, len);
+}
+
+uint8_t *rusm_instance_mem(rusm_instance *inst, uint64_t offset, uint64_t len) {
+  rusm_memory *m = inst->mem0;
   if (!m->data || offset > m->size || len > m->size - offset) return NULL;
   if (offset + len > m->hw) m->hw = offset + len;
   return m->data + offset;

@@ -159,22 +159,15 @@ static void reset_memory(rusm_instance *inst) {
     }
     return;
   }
-  if (m->cap > 2 * init + 16 * INST_PAGE) {
-    /* A big grown buffer: give it back rather than keep it per slot. */
-    uint8_t *nd = init ? realloc(m->data, init) : (free(m->data), NULL);
-    if (init && !nd)
-      nd = m->data;
-    else
-      m->cap = init;
-    m->data = nd;
-  }
+  /* A big grown buffer goes back rather than stay with the slot. */
+  if (m->cap > 2 * init + 16 * INST_PAGE) mem_shrink(m, init);
   m->size = init;
   /* Only [0, hw) may differ from the image; pages grown later are zeroed by mem_grow. */
   const rusm_prepared *p = inst->prep;
   uint64_t img = p->image_ok ? p->image_len : 0;
   uint64_t hw = m->hw < init ? m->hw : init;
   if (img) memcpy(m->data, p->image, hw < img ? hw : img);
-  if (hw > img) memset(m->data + img, 0, hw - img);
+  if (hw > img) mem_zero(m, img, hw);
   m->hw = 0;
 }
 

@@ -143,6 +143,10 @@ bool mem_init(rusm_memory *m, uint64_t min_pages, uint64_t max_pages);
 /* Grows by delta pages within cap_bytes; returns the old size in pages or -1. */
 int64_t mem_grow(rusm_memory *m, uint64_t delta, uint64_t cap_bytes);
 void mem_release(rusm_memory *m);
+/* Zeroes [from, to) of m (large ranges are handed back to the kernel). */
+void mem_zero(rusm_memory *m, uint64_t from, uint64_t to);
+/* Gives back capacity above bytes (bytes a multiple of the page size). */
+void mem_shrink(rusm_memory *m, uint64_t bytes);
 /* Maps bytes of fd copy-on-write as the memory's initial contents. */
 bool mem_map_image(rusm_memory *m, int fd, uint64_t bytes, uint64_t max_pages);
 /* Drops the private pages of [0, hw): they read as the image again. */

@@ -79,7 +79,7 @@ static void report(host_proc *hp, rusm_exit_reason reason, bool exited, uint32_t
     }
   }
   if (hp->on_exit) {
-    rusm_wasm_exit e = {hp->pid, reason, exited, code, error};
+    rusm_wasm_exit e = {hp->pid, reason, exited, code, error, hp->inst != NULL};
     hp->on_exit(hp->on_exit_arg, &e);
   }
 }

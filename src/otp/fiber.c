@@ -189,7 +189,7 @@ static void *fresh_context(uint8_t *top, otp_proc *p) {
 #endif
 }
 
-rusm_step otp_fiber_run(otp_worker *w, otp_proc *p, rusm_exit_reason *o_reason) {
+static rusm_step fiber_run(otp_worker *w, otp_proc *p, rusm_exit_reason *o_reason) {
   if (!p->started) {
     if (atomic_load_explicit(&p->flags, memory_order_acquire) & OTP_F_KILLED) {
       *o_reason = otp_staged(p); /* killed before it ever ran */
@@ -247,7 +247,7 @@ void otp_fiber_park(otp_proc *p, int how) {
 #endif
 }
 
-void otp_fiber_release(otp_proc *p) {
+static void fiber_release(otp_proc *p) {
 #if defined(RUSM_TSAN)
   if (p->tsan_fiber) __tsan_destroy_fiber(p->tsan_fiber);
   p->tsan_fiber = NULL;
@@ -258,7 +258,11 @@ void otp_fiber_release(otp_proc *p) {
     p->stack_buf = NULL;
     p->stack_cap = 0;
   }
+  if (p->body.n.arg_free) p->body.n.arg_free(p->body.n.arg);
+  p->body.n.arg_free = NULL;
 }
+
+const otp_body_vt otp_native_vt = {fiber_run, fiber_release};
 
 otp_proc *otp_fiber_current(rusm_rt *rt) {
   otp_worker *w = otp_worker_here(rt);

@@ -48,7 +48,7 @@ size_t rusm_list(rusm_rt *rt, rusm_pid *o_pids, size_t cap) {
   uint32_t n = atomic_load(&rt->n_fresh);
   for (uint32_t i = 0; i < n; i++) {
     otp_proc *p = otp_slot(rt, i);
-    if (!p) break;
+    if (!p) continue; /* chunk still being allocated */
     uint64_t w = atomic_load_explicit(&p->word, memory_order_acquire);
     if (!(w & OTP_ALIVE)) continue;
     if (o_pids && live < cap) o_pids[live] = (w & ~(uint64_t)0xffffffffu) | i;

@@ -42,6 +42,11 @@ void otp_net_format(const struct sockaddr_storage *ss, char *buf); /* RUSM_TCP_A
 /* net_conn.c: wraps a connected non-blocking socket (sets TCP_NODELAY);
 ** the connection is unowned. Takes fd (closed on failure). */
 struct rusm_tcp_conn *otp_net_conn_new(rusm_rt *rt, int fd);
+/* net_listener.c: an unowned listener (the acceptor process adopts none:
+** its arg_free closes it). 0 or -errno. */
+struct rusm_tcp_listener;
+int otp_net_listener_open(rusm_rt *rt, const char *addr, char *o_bound,
+                          struct rusm_tcp_listener **o_l);
 
 /* Parks the calling native process until deadline_ns (monotonic) or a kill.
 ** Returns false if killed. */

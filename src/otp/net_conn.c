@@ -47,41 +47,60 @@ static bool killed(rusm_ctx *ctx) {
   return rusm_killed(ctx);
 }
 
-int rusm_tcp_connect(rusm_ctx *ctx, const char *addr, int64_t timeout_us, rusm_tcp_conn **o_conn) {
+int rusm_tcp_connect_start(rusm_ctx *ctx, const char *addr, rusm_tcp_conn **o_conn) {
   *o_conn = NULL;
   struct sockaddr_storage ss;
   unsigned len;
   int rc = otp_net_parse(addr, &ss, &len);
   if (rc) return rc;
-  if (killed(ctx)) return -ECANCELED;
   int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
+  rc = 0;
   if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
     if (errno != EINPROGRESS && errno != EINTR) {
       rc = -errno;
       close(fd);
       return rc;
     }
-    /* on loopback the handshake is usually complete already: look first,
-    ** and only park on the poller when it is not */
-    uint32_t ev = rusm_fd_wait(ctx, fd, RUSM_FD_WRITE, 0);
-    if (!ev && timeout_us != 0) ev = rusm_fd_wait(ctx, fd, RUSM_FD_WRITE, timeout_us);
-    int err = 0;
-    socklen_t el = sizeof err;
-    if (ev == 0) {
-      err = killed(ctx) ? ECANCELED : ETIMEDOUT;
-    } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) {
-      err = errno;
-    }
-    if (err) {
-      rusm_fd_forget(rusm_ctx_rt(ctx), fd);
-      close(fd);
-      return -err;
-    }
+    rc = -EINPROGRESS;
   }
   rusm_tcp_conn *c = otp_net_conn_new(rusm_ctx_rt(ctx), fd);
   if (!c) return -ENOMEM;
   otp_res_own(ctx, &c->res);
+  *o_conn = c;
+  return rc;
+}
+
+int rusm_tcp_connect_finish(rusm_tcp_conn *c) {
+  int err = 0;
+  socklen_t el = sizeof err;
+  if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) return -errno;
+  if (err) return -err;
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof ss;
+  if (getpeername(c->fd, (struct sockaddr *)&ss, &sl) == 0) return 0;
+  return errno == ENOTCONN ? -EINPROGRESS : -errno;
+}
+
+int rusm_tcp_connect(rusm_ctx *ctx, const char *addr, int64_t timeout_us, rusm_tcp_conn **o_conn) {
+  *o_conn = NULL;
+  if (killed(ctx)) return -ECANCELED;
+  rusm_tcp_conn *c;
+  int rc = rusm_tcp_connect_start(ctx, addr, &c);
+  if (rc != -EINPROGRESS) {
+    *o_conn = c;
+    return rc;
+  }
+  /* on loopback the handshake is usually complete already: look first,
+  ** and only park on the poller when it is not */
+  uint32_t ev = rusm_fd_wait(ctx, c->fd, RUSM_FD_WRITE, 0);
+  if (!ev && timeout_us != 0) ev = rusm_fd_wait(ctx, c->fd, RUSM_FD_WRITE, timeout_us);
+  rc = ev ? rusm_tcp_connect_finish(c) : killed(ctx) ? -ECANCELED : -ETIMEDOUT;
+  if (rc == -EINPROGRESS) rc = -ETIMEDOUT; /* writable yet not connected: give up */
+  if (rc) {
+    rusm_tcp_close(c);
+    return rc;
+  }
   *o_conn = c;
   return 0;
 }

@@ -6,6 +6,7 @@
 **   proc.c     process table (slab + generations), spawn, exit teardown
 **   sched.c    workers, run queues, stealing, sleeping, waking
 **   fiber.c    native bodies on a per-worker shared stack (copy on park)
+**   body.c     resumable bodies (rusm_spawn_body)
 **   mailbox.c  items, send, (selective) receive
 **   signal.c   kill/exit, links, monitors, trap_exit
 **   registry.c names and tags
@@ -92,7 +93,18 @@ enum {
 #define OTP_F_TRAP 2u   /* trap_exit */
 #define OTP_F_REG 4u    /* holds names or tags (registry lock needed at exit) */
 
-enum { OTP_BODY_NATIVE, OTP_BODY_RESUMABLE };
+/* A process body as the scheduler sees it; the scheduler cannot tell the
+** kinds apart. run: one slice (budget in p->reds); release: free the body
+** at exit, exactly once, whether it ever ran or not. */
+struct otp_proc;
+struct otp_worker;
+typedef struct otp_body_vt {
+  rusm_step (*run)(struct otp_worker *w, struct otp_proc *p, rusm_exit_reason *o_reason);
+  void (*release)(struct otp_proc *p);
+} otp_body_vt;
+
+extern const otp_body_vt otp_native_vt;    /* fiber.c: rusm_spawn bodies */
+extern const otp_body_vt otp_resumable_vt; /* body.c: rusm_spawn_body bodies */
 enum { OTP_PARK_NONE, OTP_PARK_WAIT, OTP_PARK_YIELD, OTP_PARK_DONE };
 
 typedef struct otp_vec {
@@ -126,11 +138,12 @@ typedef struct otp_proc {
   uint32_t index;
   _Atomic uint32_t free_next; /* slot free list (global overflow only) */
   uint16_t home;              /* worker owning the saved stack (pinned) */
-  uint8_t kind;               /* OTP_BODY_* */
-  uint8_t park;               /* OTP_PARK_*: why a native fiber switched out */
+
+  uint8_t park; /* OTP_PARK_*: why a native fiber switched out */
   bool started, pinned;
   int32_t reds; /* reductions left in this slice */
   rusm_rt *rt;
+  const otp_body_vt *vt;
   struct otp_proc *run_next;
   uint64_t qseq; /* enqueue stamp (its worker's qclock) */
   union {
@@ -312,7 +325,7 @@ void otp_proc_put(otp_proc *p);                    /* -1 ref; may recycle the sl
 rusm_pid otp_pid(const otp_proc *p);
 otp_proc *otp_slot(rusm_rt *rt, uint32_t index); /* NULL past the table */
 /* Allocates and fills a slot (alive, not queued); start it with otp_proc_start. */
-otp_proc *otp_proc_new(rusm_rt *rt, int kind);
+otp_proc *otp_proc_new(rusm_rt *rt, const otp_body_vt *vt);
 void otp_proc_start(otp_proc *p);
 /* Full teardown of a process whose body is done; runs on its worker. */
 void otp_proc_exit(otp_proc *p, rusm_exit_reason reason);
@@ -331,9 +344,7 @@ void otp_runq_init(otp_runq *q);
 int otp_fiber_worker_init(otp_worker *w);
 void otp_fiber_worker_fini(otp_worker *w);
 void otp_fiber_thread_enter(otp_worker *w); /* on the worker thread, before any switch */
-rusm_step otp_fiber_run(otp_worker *w, otp_proc *p, rusm_exit_reason *o_reason);
-void otp_fiber_park(otp_proc *p, int how); /* from inside the fiber */
-void otp_fiber_release(otp_proc *p);       /* exit: forget sanitizer state */
+void otp_fiber_park(otp_proc *p, int how);  /* from inside the fiber */
 /* The native process running on this thread's fiber, or NULL. */
 otp_proc *otp_fiber_current(rusm_rt *rt);
 

@@ -154,11 +154,11 @@ void otp_proc_put(otp_proc *p) {
 
 /* ---------------------------------------------------------------- spawn */
 
-otp_proc *otp_proc_new(rusm_rt *rt, int kind) {
+otp_proc *otp_proc_new(rusm_rt *rt, const otp_body_vt *vt) {
   otp_proc *p = slot_alloc(rt);
   if (!p) return NULL;
   p->rt = rt;
-  p->kind = (uint8_t)kind;
+  p->vt = vt;
   p->park = OTP_PARK_NONE;
   p->started = p->pinned = false;
   p->home = 0;
@@ -199,7 +199,7 @@ void otp_proc_start(otp_proc *p) {
 }
 
 rusm_pid rusm_spawn(rusm_rt *rt, rusm_body_fn body, void *arg, void (*arg_free)(void *)) {
-  otp_proc *p = body ? otp_proc_new(rt, OTP_BODY_NATIVE) : NULL;
+  otp_proc *p = body ? otp_proc_new(rt, &otp_native_vt) : NULL;
   if (!p) {
     if (arg_free) arg_free(arg);
     return RUSM_PID_NONE;
@@ -215,7 +215,7 @@ rusm_pid rusm_spawn(rusm_rt *rt, rusm_body_fn body, void *arg, void (*arg_free)(
 
 rusm_pid rusm_spawn_link(rusm_rt *rt, rusm_pid parent, rusm_body_fn body, void *arg,
                          void (*arg_free)(void *)) {
-  otp_proc *p = body ? otp_proc_new(rt, OTP_BODY_NATIVE) : NULL;
+  otp_proc *p = body ? otp_proc_new(rt, &otp_native_vt) : NULL;
   if (!p) {
     if (arg_free) arg_free(arg);
     return RUSM_PID_NONE;
@@ -231,7 +231,7 @@ rusm_pid rusm_spawn_link(rusm_rt *rt, rusm_pid parent, rusm_body_fn body, void *
 }
 
 rusm_pid rusm_spawn_body(rusm_rt *rt, const rusm_body_ops *ops, void *state) {
-  otp_proc *p = ops && ops->resume ? otp_proc_new(rt, OTP_BODY_RESUMABLE) : NULL;
+  otp_proc *p = ops && ops->resume ? otp_proc_new(rt, &otp_resumable_vt) : NULL;
   if (!p) {
     if (ops && ops->destroy) ops->destroy(state);
     return RUSM_PID_NONE;
@@ -246,16 +246,6 @@ rusm_pid rusm_spawn_body(rusm_rt *rt, const rusm_body_ops *ops, void *state) {
 
 /* ----------------------------------------------------------------- exit */
 
-static void body_release(otp_proc *p) {
-  if (p->kind == OTP_BODY_NATIVE) {
-    otp_fiber_release(p);
-    if (p->body.n.arg_free) p->body.n.arg_free(p->body.n.arg);
-    p->body.n.arg_free = NULL;
-  } else if (p->body.r.ops->destroy) {
-    p->body.r.ops->destroy(p->body.r.state);
-  }
-}
-
 /*
 ** Reference 1.6, in order: remove the entry (alive off: lookups fail), count
 ** finished, release names and tags, Down to every monitor, then the links.
@@ -265,7 +255,7 @@ static void body_release(otp_proc *p) {
 void otp_proc_exit(otp_proc *p, rusm_exit_reason reason) {
   rusm_rt *rt = p->rt;
   rusm_pid pid = otp_pid(p);
-  body_release(p);
+  p->vt->release(p);
   otp_res_release_all(p); /* owned stream ends and sockets (io_res.c) */
   otp_timer_disarm_wait(rt, p);
 

@@ -224,7 +224,7 @@ rusm_pid rusm_whereis_or_spawn(rusm_rt *rt, const char *name, rusm_body_fn body,
       return pid;
     }
   }
-  otp_proc *p = otp_proc_new(rt, OTP_BODY_NATIVE);
+  otp_proc *p = otp_proc_new(rt, &otp_native_vt);
   if (!p) {
     pthread_mutex_unlock(&r->mu);
     if (arg_free) arg_free(arg);

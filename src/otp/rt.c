@@ -90,7 +90,7 @@ static size_t kill_all(rusm_rt *rt) {
   uint32_t slots = atomic_load(&rt->n_fresh);
   for (uint32_t i = 0; i < slots; i++) {
     otp_proc *p = otp_slot(rt, i);
-    if (!p) break;
+    if (!p) continue; /* chunk still being allocated */
     uint64_t w = atomic_load_explicit(&p->word, memory_order_acquire);
     if (!(w & OTP_ALIVE)) continue;
     otp_proc *q = otp_proc_get(rt, (w & ~(uint64_t)0xffffffffu) | i);

@@ -90,8 +90,7 @@ static otp_proc *runq_take(otp_runq *q, uint32_t max, otp_worker *dst) {
   for (uint32_t i = 1; i < n; i++) last = last->run_next;
   q->head = last->run_next;
   if (!q->head) q->tail = NULL;
-  atomic_store_explicit(&q->head_seq, q->head ? q->head->qseq : UINT64_MAX,
-                        memory_order_relaxed);
+  atomic_store_explicit(&q->head_seq, q->head ? q->head->qseq : UINT64_MAX, memory_order_relaxed);
   atomic_store_explicit(&q->len, len - n, memory_order_relaxed);
   otp_lock_give(&q->lock);
   last->run_next = NULL;
@@ -229,28 +228,11 @@ static void idle(otp_worker *w) {
   if (atomic_compare_exchange_strong(&w->sleeping, &one, 0)) atomic_fetch_sub(&rt->n_sleeping, 1);
 }
 
-static rusm_step run_resumable(otp_proc *p, rusm_exit_reason *o_reason) {
-  if (atomic_load_explicit(&p->flags, memory_order_acquire) & OTP_F_KILLED) {
-    *o_reason = otp_staged(p); /* destroy without resuming */
-    return RUSM_STEP_EXIT;
-  }
-  otp_timer_disarm_wait(p->rt, p); /* a deadline armed for the last wait */
-  p->deadline_ns = 0;
-  rusm_step st = p->body.r.ops->resume(p->body.r.state, (rusm_ctx *)p, (uint32_t)p->reds, o_reason);
-  if (st != RUSM_STEP_EXIT && (atomic_load(&p->flags) & OTP_F_KILLED)) {
-    *o_reason = otp_staged(p);
-    return RUSM_STEP_EXIT;
-  }
-  if (st == RUSM_STEP_WAIT && p->deadline_ns) otp_timer_arm_wait(p->rt, p, p->deadline_ns);
-  return st;
-}
-
 static void run_one(otp_worker *w, otp_proc *p) {
   atomic_store_explicit(&p->state, OTP_S_RUNNING, memory_order_release);
   p->reds = (int32_t)w->rt->cfg.reductions;
   rusm_exit_reason reason = RUSM_EXIT_NORMAL;
-  rusm_step st =
-      p->kind == OTP_BODY_NATIVE ? otp_fiber_run(w, p, &reason) : run_resumable(p, &reason);
+  rusm_step st = p->vt->run(w, p, &reason);
   if (st == RUSM_STEP_EXIT) {
     otp_proc_exit(p, reason);
     return;

@@ -300,7 +300,7 @@ rusm_stream_status rusm_stream_try_read(rusm_stream_reader *r, rusm_chunk *o_chu
 
 rusm_stream_status rusm_stream_write(rusm_ctx *ctx, rusm_stream_writer *w, void *data, size_t len) {
   otp_proc *p = (otp_proc *)ctx;
-  if (!otp_io_can_park(p)) return put(w->s, data, len, NULL, NULL);
+  if (!p || !otp_io_can_park(p)) return put(w->s, data, len, NULL, NULL);
   stream_waiter me = {p->rt, otp_pid(p)};
   for (;;) {
     if (killed(p)) return RUSM_STREAM_KILLED;
@@ -330,7 +330,7 @@ rusm_stream_status rusm_stream_write_copy(rusm_ctx *ctx, rusm_stream_writer *w, 
 
 rusm_stream_status rusm_stream_read(rusm_ctx *ctx, rusm_stream_reader *r, rusm_chunk *o_chunk) {
   otp_proc *p = (otp_proc *)ctx;
-  if (!otp_io_can_park(p)) return take(r->s, o_chunk, NULL);
+  if (!p || !otp_io_can_park(p)) return take(r->s, o_chunk, NULL);
   stream_waiter me = {p->rt, otp_pid(p)};
   for (;;) {
     if (killed(p)) return RUSM_STREAM_KILLED;

@@ -13,11 +13,15 @@
 ** The children are started by rusm_sup_start itself, on the caller's
 ** thread, so that it returns with the children running (OTP's start_link);
 ** the supervisor body then monitors them (a child that already died yields
-** a NOPROC Down, which is a death like any other).
+** a NOPROC Down, which is a death like any other). If a factory cannot
+** start its child there, the ones already started are killed and
+** rusm_sup_start returns RUSM_PID_NONE; later, a failed restart spends
+** budget like a death and is retried.
 **
 ** Outside callers read the current child pids with rusm_sup_children: the
 ** state carries a mutex and is found through a small module-wide table keyed
 ** by (runtime, pid); the supervisor's arg_free takes it out of the table.
+** A slot whose child is between death and restart reads RUSM_PID_NONE.
 */
 #include "rusm/otp.h"
 
@@ -235,8 +239,7 @@ static bool start_child(rusm_ctx *ctx, sup_state *st, size_t i) {
 
 /* Ends the supervisor as Crashed after taking every child down with it. */
 static _Noreturn void give_up(rusm_ctx *ctx, sup_state *st) {
-  kill_and_wait(ctx, st, 0, SIZE_MAX);
-  kill_children_now(st); /* children that were never monitored (failed restarts) */
+  if (!kill_and_wait(ctx, st, 0, SIZE_MAX)) kill_children_now(st); /* killed meanwhile */
   rusm_crash(ctx);
 }
 
@@ -289,7 +292,7 @@ static void sup_body(rusm_ctx *ctx, void *arg) {
       return;
     }
     int i = it->kind == RUSM_ITEM_DOWN ? find_child(st, it->u.down.ref, it->u.down.pid) : -1;
-    rusm_item_free(it); /* before: giving up does not return */
+    rusm_item_free(it);                            /* before: giving up does not return */
     if (i >= 0) on_child_down(ctx, st, (size_t)i); /* else stale or not a Down: ignored */
     if (rusm_killed(ctx)) break;
   }

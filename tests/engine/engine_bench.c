@@ -32,6 +32,14 @@ static double wall_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static long rss_kib(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  long size = 0, rss = 0;
+  if (f && fscanf(f, "%ld %ld", &size, &rss) != 2) rss = 0;
+  if (f) fclose(f);
+  return rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 static int64_t fib_native(int64_t n) {
   return n < 2 ? n : fib_native(n - 1) + fib_native(n - 2);
 }
@@ -58,6 +66,19 @@ int main(void) {
   dt = now_s() - t0;
   printf("instantiate+call empty+free (memory reset after a call): %.0f /s (%.0f ns each)\n",
          N / 4 / dt, dt / (N / 4) * 1e9);
+
+  /* Resident memory of many live, idle instances. */
+  enum { LIVE = 20000 };
+  rusm_instance **live = malloc(LIVE * sizeof *live);
+  long r0 = rss_kib();
+  for (int i = 0; i < LIVE; i++) live[i] = rusm_instantiate(pp, NULL, NULL);
+  long r1 = rss_kib();
+  for (int i = 0; i < LIVE; i++) rusm_invoke(live[i], eu_func(live[i], "empty"), NULL, 100);
+  long r2 = rss_kib();
+  for (int i = 0; i < LIVE; i++) rusm_instance_free(live[i]);
+  free(live);
+  printf("RSS per live 1-page instance: %.1f KiB instantiated, %.1f KiB after one call\n",
+         (double)(r1 - r0) / LIVE, (double)(r2 - r0) / LIVE);
 
   /* Two threads on one pool (wall time: includes lock contention). */
   g_pp = pp;

@@ -52,6 +52,16 @@ TEST(pool_reuse_is_pristine) {
   REQUIRE(c);
   CHECK_EQ(eu_i32(c, "peek", 30000), 0);
   CHECK_EQ(eu_i32(c, "peek", 16), 0x6c6c6568);
+  /* ... and so are writes through the bounded view. */
+  uint8_t *v = rusm_instance_mem(c, 40000, 4);
+  REQUIRE(v);
+  memcpy(v, "zzzz", 4);
+  CHECK(rusm_instance_mem(c, 65534, 4) == NULL);
+  CHECK_EQ(eu_i32(c, "peek", 40000), 0x7a7a7a7a);
+  rusm_instance_free(c);
+  c = rusm_instantiate(p, NULL, NULL);
+  REQUIRE(c);
+  CHECK_EQ(eu_i32(c, "peek", 40000), 0);
   rusm_instance_free(c);
   rusm_prepared_free(p);
   rusm_module_free(m);

@@ -490,6 +490,138 @@ TEST(resumable_body_uses_a_socket) {
   rusm_rt_free(rt);
 }
 
+/* A resumable server: opens a listener, accepts one connection with
+** try_accept, echoes 5 bytes, ends (its listener closes with it). */
+typedef struct rsrv {
+  char addr[RUSM_TCP_ADDR_MAX];
+  rusm_tcp_listener *l;
+  rusm_tcp_conn *c;
+  char buf[8];
+  size_t got, sent;
+  atomic_bool ready, ok;
+  atomic_int waits;
+} rsrv;
+
+static rusm_step rsrv_resume(void *state, rusm_ctx *ctx, uint32_t budget,
+                             rusm_exit_reason *o_reason) {
+  rsrv *s = state;
+  (void)budget;
+  *o_reason = RUSM_EXIT_NORMAL;
+  if (!s->l) {
+    if (rusm_tcp_listener_open(ctx, "127.0.0.1:0", s->addr, &s->l) != 0) return RUSM_STEP_EXIT;
+    atomic_store(&s->ready, true);
+  }
+  if (!s->c) {
+    int rc = rusm_tcp_try_accept(ctx, s->l, &s->c);
+    if (rc == -EAGAIN) {
+      atomic_fetch_add(&s->waits, 1);
+      rusm_wait_fd(ctx, rusm_tcp_listener_fd(s->l), RUSM_FD_READ);
+      return RUSM_STEP_WAIT;
+    }
+    if (rc != 0) return RUSM_STEP_EXIT;
+  }
+  while (s->got < 5) {
+    ssize_t n = rusm_tcp_try_read(s->c, s->buf + s->got, 5 - s->got);
+    if (n == -EAGAIN) {
+      rusm_wait_fd(ctx, rusm_tcp_fd(s->c), RUSM_FD_READ);
+      return RUSM_STEP_WAIT;
+    }
+    if (n <= 0) return RUSM_STEP_EXIT;
+    s->got += (size_t)n;
+  }
+  while (s->sent < 5) {
+    ssize_t n = rusm_tcp_try_write(s->c, s->buf + s->sent, 5 - s->sent);
+    if (n == -EAGAIN) {
+      rusm_wait_fd(ctx, rusm_tcp_fd(s->c), RUSM_FD_WRITE);
+      return RUSM_STEP_WAIT;
+    }
+    if (n < 0) return RUSM_STEP_EXIT;
+    s->sent += (size_t)n;
+  }
+  atomic_store(&s->ok, true);
+  return RUSM_STEP_EXIT; /* conn and listener are closed with the process */
+}
+
+/* A resumable client: connect_start / wait / connect_finish, then echo. */
+typedef struct rcli {
+  const char *addr;
+  rusm_tcp_conn *c;
+  bool connected;
+  size_t sent, got;
+  char buf[8];
+  atomic_bool ok;
+  atomic_int rc;
+} rcli;
+
+static rusm_step rcli_resume(void *state, rusm_ctx *ctx, uint32_t budget,
+                             rusm_exit_reason *o_reason) {
+  rcli *s = state;
+  (void)budget;
+  *o_reason = RUSM_EXIT_NORMAL;
+  if (!s->c) {
+    int rc = rusm_tcp_connect_start(ctx, s->addr, &s->c);
+    atomic_store(&s->rc, rc);
+    if (rc != 0 && rc != -EINPROGRESS) return RUSM_STEP_EXIT;
+    s->connected = rc == 0;
+  }
+  if (!s->connected) {
+    int rc = rusm_tcp_connect_finish(s->c);
+    atomic_store(&s->rc, rc);
+    if (rc == -EINPROGRESS) {
+      rusm_wait_fd(ctx, rusm_tcp_fd(s->c), RUSM_FD_WRITE);
+      return RUSM_STEP_WAIT;
+    }
+    if (rc != 0) return RUSM_STEP_EXIT;
+    s->connected = true;
+  }
+  while (s->sent < 5) {
+    ssize_t n = rusm_tcp_try_write(s->c, &"abcde"[s->sent], 5 - s->sent);
+    if (n == -EAGAIN) {
+      rusm_wait_fd(ctx, rusm_tcp_fd(s->c), RUSM_FD_WRITE);
+      return RUSM_STEP_WAIT;
+    }
+    if (n < 0) return RUSM_STEP_EXIT;
+    s->sent += (size_t)n;
+  }
+  while (s->got < 5) {
+    ssize_t n = rusm_tcp_try_read(s->c, s->buf + s->got, 5 - s->got);
+    if (n == -EAGAIN) {
+      rusm_wait_fd(ctx, rusm_tcp_fd(s->c), RUSM_FD_READ);
+      return RUSM_STEP_WAIT;
+    }
+    if (n <= 0) return RUSM_STEP_EXIT;
+    s->got += (size_t)n;
+  }
+  atomic_store(&s->ok, memcmp(s->buf, "abcde", 5) == 0);
+  return RUSM_STEP_EXIT;
+}
+
+static const rusm_body_ops rsrv_ops = {rsrv_resume, NULL};
+static const rusm_body_ops rcli_ops = {rcli_resume, NULL};
+
+TEST(resumable_bodies_accept_and_connect) {
+  rusm_rt *rt = new_rt(2);
+  rsrv srvs = {0};
+  rusm_pid sp = rusm_spawn_body(rt, &rsrv_ops, &srvs);
+  CHECK(WAIT_UNTIL(atomic_load(&srvs.ready), 2000));
+  CHECK(WAIT_UNTIL(atomic_load(&srvs.waits) > 0, 2000)); /* parked on the listener */
+  rcli cli = {.addr = srvs.addr};
+  rusm_pid cp = rusm_spawn_body(rt, &rcli_ops, &cli);
+  rusm_rt_join(rt, cp);
+  rusm_rt_join(rt, sp);
+  CHECK(atomic_load(&srvs.ok));
+  CHECK(atomic_load(&cli.ok));
+  CHECK_EQ(atomic_load(&cli.rc), 0);
+  CHECK(raw_connect(srvs.addr) < 0); /* the dead server's listener was closed */
+
+  /* connect_start to a closed port fails cleanly, now or at finish */
+  rcli bad = {.addr = srvs.addr};
+  rusm_rt_join(rt, rusm_spawn_body(rt, &rcli_ops, &bad));
+  CHECK_EQ(atomic_load(&bad.rc), -ECONNREFUSED);
+  CHECK(!atomic_load(&bad.ok));
+  rusm_rt_free(rt);
+}
+
 /* ------------------------------------------------------ fd exhaustion */
 
 typedef struct exh {
@@ -560,4 +692,4 @@ TEST_MAIN(listen_binds_and_echoes, echo_serves_1000_concurrent_clients, connect_
           killing_the_acceptor_closes_the_port, half_close_keeps_the_other_direction,
           peer_reset_mid_write_is_a_clean_error, crashed_handler_closes_its_socket,
           kill_ends_parked_read_write_and_accept, resumable_body_uses_a_socket,
-          acceptor_survives_fd_exhaustion)
+          resumable_bodies_accept_and_connect, acceptor_survives_fd_exhaustion)

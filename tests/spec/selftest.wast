@@ -1,0 +1,32 @@
+;; selftest.wast: a script for `rusm wast` itself, with assertions that must
+;; pass, must fail and must be skipped, so the runner cannot silently pass
+;; everything. selftest.cmake checks the closing line and the failure lines.
+(module $A
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "nan") (result f32) (f32.const nan))
+  (func (export "trap") (unreachable))
+  (func (export "ref") (param externref) (result externref) (local.get 0))
+  (global (export "g") i32 (i32.const 7)))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 4))
+(assert_return (invoke "nan") (f32.const nan:canonical))
+(assert_return (invoke "nan") (f32.const 0))
+(assert_trap (invoke "trap") "unreachable")
+(assert_trap (invoke "add" (i32.const 0) (i32.const 0)) "unreachable")
+(assert_return (get "g") (i32.const 7))
+(assert_return (invoke "ref" (ref.extern 5)) (ref.extern 5))
+(assert_return (invoke "ref" (ref.extern 5)) (ref.extern 6))
+(register "A" $A)
+(module
+  (import "A" "add" (func $add (param i32 i32) (result i32)))
+  (import "spectest" "global_i32" (global i32))
+  (func (export "twice") (param i32) (result i32) (call $add (local.get 0) (local.get 0)))
+  (func (export "g666") (result i32) (global.get 0)))
+(assert_return (invoke "twice" (i32.const 21)) (i32.const 42))
+(assert_return (invoke "g666") (i32.const 666))
+(assert_return (invoke $A "add" (i32.const 2) (i32.const 2)) (i32.const 4))
+(assert_unlinkable (module (import "A" "nope" (func))) "unknown import")
+(assert_invalid (module (func (result i32) (i64.const 0))) "type mismatch")
+(assert_malformed (module quote "(func") "unexpected token")
+(assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+(assert_invalid (module (func)) "type mismatch")
