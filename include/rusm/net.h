@@ -95,7 +95,7 @@ int rusm_tcp_connect_finish(rusm_tcp_conn *conn);
 typedef struct rusm_tcp_listener rusm_tcp_listener;
 int rusm_tcp_listener_open(rusm_ctx *ctx, const char *addr, char *o_bound,
                            rusm_tcp_listener **o_listener);
-/* Accepts one connection, owned by ctx's process: 0, -EAGAIN (none
+/* Accepts one connection, owned by ctx's process (NULL: unowned): 0, -EAGAIN (none
 ** pending; wait for RUSM_FD_READ on rusm_tcp_listener_fd), or -errno
 ** (-EMFILE/-ENFILE when out of fds: the connection stays pending). */
 int rusm_tcp_try_accept(rusm_ctx *ctx, rusm_tcp_listener *l, rusm_tcp_conn **o_conn);

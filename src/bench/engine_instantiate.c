@@ -110,7 +110,7 @@ static uint8_t *build_module(uint32_t pages, bool fill, size_t *o_len) {
 
 typedef struct {
   double per_sec, batch_per_sec; /* free at once / 1024 live at a time */
-  double first_batch_per_sec;     /* the first 1024: fresh pool slots */
+  double first_batch_per_sec;    /* the first 1024: fresh pool slots */
   uint64_t count;
 } inst_rate;
 
@@ -155,8 +155,7 @@ static int measure(const uint8_t *bytes, size_t len, uint32_t pages, bool fill, 
         goto out;
       }
     }
-    if (batches == 0)
-      o->first_batch_per_sec = INST_BATCH / ((double)(bench_now_ns() - b0) / 1e9);
+    if (batches == 0) o->first_batch_per_sec = INST_BATCH / ((double)(bench_now_ns() - b0) / 1e9);
     for (int i = 0; i < INST_BATCH; i++) rusm_instance_free(live[i]);
     batches++;
   } while (bench_now_ns() - b0 < (uint64_t)(seconds * 0.25e9));

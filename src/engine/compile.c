@@ -28,7 +28,8 @@ enum { FIX_NONE, FIX_TEMP, FIX_CONST, FIX_SCRATCH };
 enum { SH_NONE, SH_UN, SH_BIN, SH_TRAP1, SH_TRAP2, SH_LOAD, SH_STORE, SH_RETYPE };
 
 typedef struct ent {
-  uint32_t slot; /* LOCAL: absolute slot; CONST: constant index */
+  uint64_t k;    /* CONST (one slot): the value, emitted as an immediate where an op allows */
+  uint32_t slot; /* LOCAL: absolute slot; CONST: constant index, or NO_SLOT until one is needed */
   uint32_t home; /* temp slot (relative to the temp base) for this height */
   uint8_t kind, type, size;
 } ent;
@@ -83,6 +84,7 @@ typedef struct tr {
 } tr;
 
 #define NO_OP UINT32_MAX
+#define NO_SLOT UINT32_MAX
 
 static uint8_t vsize(uint8_t t) {
   return t == RUSM_V128 ? 2 : 1;
@@ -121,6 +123,14 @@ static void op(tr *t, uint32_t o) {
   w(t, o);
 }
 
+static uint32_t add_const(tr *t, uint64_t lo, uint64_t hi, uint8_t size);
+
+/* The constant-area index of a constant entry: scalars get one only when an
+** operand must name a slot (most uses are immediates). */
+static uint32_t const_slot(tr *t, const ent *e) {
+  return e->slot != NO_SLOT ? e->slot : add_const(t, e->k, 0, 1);
+}
+
 /* An operand word naming where e lives. */
 static void opnd(tr *t, const ent *e) {
   if (e->kind == K_LOCAL) {
@@ -129,9 +139,22 @@ static void opnd(tr *t, const ent *e) {
     add_fix(t, t->len, FIX_TEMP);
     w(t, e->home);
   } else {
+    uint32_t k = const_slot(t, e);
     add_fix(t, t->len, FIX_CONST);
-    w(t, e->slot);
+    w(t, k);
   }
+}
+
+/* Immediate words for a one-slot constant: one for 32-bit types, two (lo, hi) for 64-bit. */
+static void imm_words(tr *t, const ent *e) {
+  w(t, (uint32_t)e->k);
+  if (e->type == RUSM_I64 || e->type == RUSM_F64) w(t, (uint32_t)(e->k >> 32));
+}
+
+/* A constant into a slot without touching the frame's constant area. */
+static void set_imm(tr *t, uint64_t k) {
+  w(t, (uint32_t)k);
+  w(t, (uint32_t)(k >> 32));
 }
 
 static void temp_word(tr *t, uint32_t home) {
@@ -186,7 +209,7 @@ static uint32_t home_at(tr *t, uint32_t height) {
 }
 
 static uint32_t add_const(tr *t, uint64_t lo, uint64_t hi, uint8_t size) {
-  for (uint32_t i = 0; i + size <= t->nconst && i < 64; i++) {
+  for (uint32_t i = 0; i + size <= t->nconst && i < 256; i++) {
     if (t->consts[i] == lo && (size == 1 || t->consts[i + 1] == hi)) return i;
   }
   while (t->nconst + size > t->capconst) {
@@ -206,20 +229,27 @@ static uint32_t add_const(tr *t, uint64_t lo, uint64_t hi, uint8_t size) {
 }
 
 static void push_const(tr *t, uint8_t type, uint64_t lo, uint64_t hi) {
-  uint32_t k = add_const(t, lo, hi, vsize(type));
+  uint32_t k = vsize(type) == 2 ? add_const(t, lo, hi, 2) : NO_SLOT;
   ent *e = push(t, type);
   if (!e) return;
   e->kind = K_CONST;
   e->slot = k;
+  e->k = lo;
 }
 
 /* Copies e into its home slot (if it lives elsewhere) and makes it a temp. */
 static void materialize(tr *t, ent *e) {
   if (e->kind == K_TEMP) return;
   ent src = *e;
-  op(t, e->size == 2 ? CMP_OP_COPY2 : CMP_OP_COPY);
-  temp_word(t, e->home);
-  opnd(t, &src);
+  if (e->kind == K_CONST && e->size == 1) {
+    op(t, CMP_OP_LOCAL_SET_IMM);
+    temp_word(t, e->home);
+    set_imm(t, e->k);
+  } else {
+    op(t, e->size == 2 ? CMP_OP_COPY2 : CMP_OP_COPY);
+    temp_word(t, e->home);
+    opnd(t, &src);
+  }
   e->kind = K_TEMP;
 }
 
@@ -239,7 +269,11 @@ static void copy_to_label(tr *t, uint32_t base, uint32_t n) {
   uint32_t first = t->nst - n, slot = base;
   for (uint32_t i = 0; i < n; i++) {
     const ent *e = &t->st[first + i];
-    if (!(e->kind == K_TEMP && e->home == slot)) {
+    if (e->kind == K_CONST && e->size == 1) {
+      op(t, CMP_OP_LOCAL_SET_IMM);
+      temp_word(t, slot);
+      set_imm(t, e->k);
+    } else if (!(e->kind == K_TEMP && e->home == slot)) {
       op(t, e->size == 2 ? CMP_OP_COPY2 : CMP_OP_COPY);
       temp_word(t, slot);
       opnd(t, e);
@@ -288,7 +322,7 @@ static void emit_return(tr *t) {
           w(t, e->slot + h);
         } else {
           add_fix(t, t->len, e->kind == K_TEMP ? FIX_TEMP : FIX_CONST);
-          w(t, (e->kind == K_TEMP ? e->home : e->slot) + h);
+          w(t, (e->kind == K_TEMP ? e->home : const_slot(t, e)) + h);
         }
       }
       slot += e->size;
@@ -298,7 +332,11 @@ static void emit_return(tr *t) {
     slot = 0;
     for (uint32_t i = 0; i < n; i++) {
       const ent *e = &t->st[first + i];
-      if (!(e->kind == K_LOCAL && e->slot == slot)) {
+      if (e->kind == K_CONST && e->size == 1) {
+        op(t, CMP_OP_LOCAL_SET_IMM);
+        w(t, slot);
+        set_imm(t, e->k);
+      } else if (!(e->kind == K_LOCAL && e->slot == slot)) {
         op(t, e->size == 2 ? CMP_OP_COPY2 : CMP_OP_COPY);
         w(t, slot);
         opnd(t, e);
@@ -351,58 +389,49 @@ static void emit_br(tr *t, uint32_t li, const wasm_ctrl *c) {
   target_word(t, li, at);
 }
 
-/* Fuses a just-emitted i32 compare / eqz producing `cond` into a branch. */
-static bool fuse_cond(tr *t, const ent *cond, bool branch_if_true, uint32_t *o_a, uint32_t *o_b,
-                      uint32_t *o_op, int *o_nargs) {
-  if (cond->kind != K_TEMP || t->last_op == NO_OP || t->last_dst_fix == UINT32_MAX) return false;
-  if (t->last_dst_home != cond->home) return false;
+/* The fused branch for a just-emitted compare / eqz producing `cond`, or NO_OP.
+** The fused op takes the compare's operand words (after its dst) unchanged. */
+static uint32_t fused_branch(tr *t, const ent *cond, bool branch_if_true) {
+  if (cond->kind != K_TEMP || t->last_op == NO_OP || t->last_dst_fix == UINT32_MAX) return NO_OP;
+  if (t->last_dst_home != cond->home) return NO_OP;
   uint32_t lo = t->last_op;
-  if (lo == CMP_OP_I32_EQZ) {
-    *o_a = t->code[t->last_pos + 2];
-    *o_op = branch_if_true ? CMP_OP_BR_IF_EQZ : CMP_OP_BR_IF;
-    *o_nargs = 1;
-    return true;
-  }
+  if (lo == CMP_OP_I32_EQZ) return branch_if_true ? CMP_OP_BR_IF_EQZ : CMP_OP_BR_IF;
+  if (lo == CMP_OP_I64_EQZ) return branch_if_true ? CMP_OP_BR_IF_EQZ64 : CMP_OP_BR_IF_NEZ64;
   static const struct {
     uint32_t cmp, br_if, br_unless;
   } k_fuse[] = {
-#define X(n, k, o) {CMP_OP_##n, CMP_OP_BR_IF_##n, CMP_OP_BR_UNLESS_##n},
+#define X(n, k, o)                                                                                 \
+  {CMP_OP_##n, CMP_OP_BR_IF_##n, CMP_OP_BR_UNLESS_##n},                                            \
+      {CMP_OP_##n##_I, CMP_OP_BR_IF_##n##_I, CMP_OP_BR_UNLESS_##n##_I},
       CMP_BRCMPS(X)
 #undef X
   };
   for (size_t i = 0; i < sizeof k_fuse / sizeof k_fuse[0]; i++) {
-    if (k_fuse[i].cmp == lo) {
-      *o_a = t->code[t->last_pos + 2];
-      *o_b = t->code[t->last_pos + 3];
-      *o_op = branch_if_true ? k_fuse[i].br_if : k_fuse[i].br_unless;
-      *o_nargs = 2;
-      return true;
-    }
+    if (k_fuse[i].cmp == lo) return branch_if_true ? k_fuse[i].br_if : k_fuse[i].br_unless;
   }
-  return false;
+  return NO_OP;
 }
 
 /* Emits "branch if cond (or unless)" to be patched; returns the offset word. */
 static uint32_t emit_cond_branch(tr *t, const ent *cond, bool if_true, uint32_t *o_instr) {
-  uint32_t a = 0, b = 0, fop = 0;
-  int nargs = 0;
-  if (fuse_cond(t, cond, if_true, &a, &b, &fop, &nargs)) {
-    /* Drop the compare (and its fix-ups) and emit the fused branch. */
-    uint32_t at = t->last_pos;
-    uint32_t fa = UINT32_MAX, fb = UINT32_MAX;
-    for (uint32_t i = t->nfx; i-- > 0 && t->fx[i].pos >= at;) {
-      if (t->fx[i].pos == at + 2) fa = t->fx[i].kind;
-      if (t->fx[i].pos == at + 3) fb = t->fx[i].kind;
-      t->nfx = i;
+  uint32_t fop = fused_branch(t, cond, if_true);
+  if (fop != NO_OP) {
+    /* Replace the compare by the fused branch: drop its opcode and dst words
+    ** (and the dst's fix-up), shift its operands (and their fix-ups) down. */
+    uint32_t at = t->last_pos, n = t->len - (at + 2);
+    uint32_t nf = t->nfx, wf = nf;
+    while (wf > 0 && t->fx[wf - 1].pos >= at) wf--;
+    uint32_t keep = wf;
+    for (uint32_t i = wf; i < nf; i++) {
+      if (t->fx[i].pos < at + 2) continue;
+      t->fx[keep] = t->fx[i];
+      t->fx[keep].pos -= 1;
+      keep++;
     }
-    t->len = at;
-    op(t, fop);
-    if (fa != UINT32_MAX) add_fix(t, t->len, (uint8_t)fa);
-    w(t, a);
-    if (nargs == 2) {
-      if (fb != UINT32_MAX) add_fix(t, t->len, (uint8_t)fb);
-      w(t, b);
-    }
+    t->nfx = keep;
+    t->code[at] = fop;
+    memmove(&t->code[at + 1], &t->code[at + 2], n * sizeof(uint32_t));
+    t->len = at + 1 + n;
     *o_instr = at;
     t->last_op = NO_OP;
     w(t, 0);
@@ -483,8 +512,34 @@ static void emit_simple(tr *t, uint32_t o, uint32_t n, uint8_t rtype) {
   for (uint32_t i = 0; i < n; i++) opnd(t, &a[i]);
 }
 
-static uint64_t const_val(tr *t, const ent *e) {
-  return t->consts[e->slot];
+static uint64_t const_val(const ent *e) {
+  return e->k;
+}
+
+static bool is_const(const ent *e) {
+  return e->kind == K_CONST && e->size == 1;
+}
+
+/* Integer ops whose operands may be swapped (floats are left alone: the NaN
+** an operation returns may depend on operand order). */
+static bool commutes(uint16_t o) {
+  switch (o) {
+  case WASM_OP_I32_ADD:
+  case WASM_OP_I32_MUL:
+  case WASM_OP_I32_AND:
+  case WASM_OP_I32_OR:
+  case WASM_OP_I32_XOR:
+  case WASM_OP_I32_EQ:
+  case WASM_OP_I32_NE:
+  case WASM_OP_I64_ADD:
+  case WASM_OP_I64_MUL:
+  case WASM_OP_I64_AND:
+  case WASM_OP_I64_OR:
+  case WASM_OP_I64_XOR:
+  case WASM_OP_I64_EQ:
+  case WASM_OP_I64_NE: return true;
+  default: return false;
+  }
 }
 
 static void emit_call_args(tr *t, uint32_t n) {
@@ -702,7 +757,7 @@ static bool translate_instr(tr *t, const wasm_instr *in, rusm_error *err) {
         f->kind = FIX_NONE;
         t->last_dst_fix = UINT32_MAX;
       } else if (v.kind == K_CONST && v.size == 1) {
-        uint64_t k = const_val(t, &v);
+        uint64_t k = const_val(&v);
         op(t, CMP_OP_LOCAL_SET_IMM);
         w(t, s);
         w(t, (uint32_t)k);
@@ -895,21 +950,38 @@ static bool translate_instr(tr *t, const wasm_instr *in, rusm_error *err) {
   case SH_UN:
   case SH_TRAP1: emit_simple(t, k_map[o].op, 1, info->push); return true;
   case SH_BIN:
-    if ((o == WASM_OP_I32_ADD || o == WASM_OP_I32_SUB) && t->st[t->nst - 1].kind == K_CONST) {
+    if (is_const(&t->st[t->nst - 1]) || (commutes(o) && is_const(&t->st[t->nst - 2]))) {
+      /* The _I form (always the op after its slot form): b is an immediate. */
       ent b = pop(t), a = pop(t);
-      uint32_t k = (uint32_t)const_val(t, &b);
-      op(t, CMP_OP_I32_ADD_IMM);
-      ent *r = push(t, RUSM_I32);
+      if (!is_const(&b)) {
+        ent c = a;
+        a = b;
+        b = c;
+      }
+      op(t, k_map[o].op + 1u);
+      ent *r = push(t, info->push);
       if (!r) return false;
       dst_word(t, r->home);
       opnd(t, &a);
-      w(t, o == WASM_OP_I32_ADD ? k : 0u - k);
+      imm_words(t, &b);
       return true;
     }
     emit_simple(t, k_map[o].op, 2, info->push);
     return true;
   case SH_TRAP2: emit_simple(t, k_map[o].op, 2, info->push); return true;
   case SH_LOAD: {
+    const ent *ae = &t->st[t->nst - 1];
+    if (ae->kind == K_TEMP && t->last_op == CMP_OP_I32_ADD_I && t->last_dst_fix != UINT32_MAX &&
+        t->last_dst_home == ae->home) {
+      /* The address is a just-computed a + k: turn that add into the _A load
+      ** (same dst slot: the load's result takes the address's stack height). */
+      pop(t);
+      if (!push(t, info->push)) return false;
+      t->code[t->last_pos] = k_map[o].op + 1u;
+      t->last_op = k_map[o].op + 1u;
+      w(t, in->imm.mem.offset);
+      return true;
+    }
     ent a = pop(t);
     op(t, k_map[o].op);
     ent *r = push(t, info->push);

@@ -78,7 +78,10 @@
   X(I64_TRUNC_SAT_F64_S, 0x106, F64, I64, sat_i64_f(a))                                   \
   X(I64_TRUNC_SAT_F64_U, 0x107, F64, I64, sat_u64_f(a))
 
-/* Binary numeric ops that cannot trap: X(name, wasm opcode, in, out, expr of a, b). */
+/* Binary numeric ops that cannot trap: X(name, wasm opcode, in, out, expr of a, b).
+** Each row gives <name> dst a b and <name>_I dst a imm, whose b is an
+** immediate (one word for 32-bit kinds, two for 64-bit: lo, hi), so constant
+** operands need no frame slot. */
 #define CMP_BINOPS(X)                                                                      \
   X(I32_EQ, 0x46, U32, I32, a == b)                                                        \
   X(I32_NE, 0x47, U32, I32, a != b)                                                        \
@@ -173,7 +176,9 @@
 /* i32.wrap_i64 too: i32 reads only look at a slot's low half. */
 #define CMP_REINTERPRETS(X) X(0xa7) X(0xbc) X(0xbd) X(0xbe) X(0xbf)
 
-/* Loads: X(name, wasm opcode, C type read, out kind). Operands: dst, addr, offset. */
+/* Loads: X(name, wasm opcode, C type read, out kind). Operands: dst, addr, offset.
+** Each row also gives <name>_A dst, a, k, offset: the load of address
+** (u32)(a + k), i.e. a fused `i32.add` of a constant (clang's usual address). */
 #define CMP_LOADS(X)                                                                       \
   X(I32_LOAD, 0x28, uint32_t, U32)                                                         \
   X(I64_LOAD, 0x29, uint64_t, U64)                                                         \
@@ -202,7 +207,9 @@
   X(I64_STORE16, 0x3d, uint16_t)                                                           \
   X(I64_STORE32, 0x3e, uint32_t)
 
-/* Fused integer compare + branch: X(compare op, kind, C operator). */
+/* Fused compare + branch: X(compare op, kind, C operator). Each row gives
+** BR_IF_<op> a b off, BR_UNLESS_<op> a b off, and the _I forms whose b is an
+** immediate (one code word for 32-bit kinds, two for 64-bit: lo, hi). */
 #define CMP_BRCMPS(X)                                                                      \
   X(I32_EQ, U32, ==)                                                                       \
   X(I32_NE, U32, !=)                                                                       \
@@ -223,7 +230,19 @@
   X(I64_LE_S, I64, <=)                                                                     \
   X(I64_LE_U, U64, <=)                                                                     \
   X(I64_GE_S, I64, >=)                                                                     \
-  X(I64_GE_U, U64, >=)
+  X(I64_GE_U, U64, >=)                                                                     \
+  X(F32_EQ, F32, ==)                                                                       \
+  X(F32_NE, F32, !=)                                                                       \
+  X(F32_LT, F32, <)                                                                        \
+  X(F32_GT, F32, >)                                                                        \
+  X(F32_LE, F32, <=)                                                                       \
+  X(F32_GE, F32, >=)                                                                       \
+  X(F64_EQ, F64, ==)                                                                       \
+  X(F64_NE, F64, !=)                                                                       \
+  X(F64_LT, F64, <)                                                                        \
+  X(F64_GT, F64, >)                                                                        \
+  X(F64_LE, F64, <=)                                                                       \
+  X(F64_GE, F64, >=)
 
 /* Control, data movement and runtime ops: X(name, operand words or -1 if variable). */
 #define CMP_MISC(X)                                                                        \
@@ -262,7 +281,8 @@
   X(REF_IS_NULL, 2)    /* dst a */                                                         \
   X(REF_FUNC, 2)       /* dst func index */                                                \
   X(BR_IF_EQZ, 2)      /* cond off: fused i32.eqz + br_if */                               \
-  X(I32_ADD_IMM, 3)    /* dst a imm */                                                     \
+  X(BR_IF_EQZ64, 2)    /* cond off: fused i64.eqz + br_if */                               \
+  X(BR_IF_NEZ64, 2)    /* cond off: fused i64.eqz + if (branch unless) */                  \
   X(LOCAL_SET_IMM, 3)  /* dst lo hi: a constant into a slot */                          \
   X(SIMD, 7)           /* sub-op dst a b c lane offset: see interp_simd.c */
 
@@ -270,11 +290,12 @@
 
 typedef enum {
 #define X_UN(n, w, i, o, e) CMP_OP_##n,
-#define X_BIN(n, w, i, o, e) CMP_OP_##n,
+#define X_BIN(n, w, i, o, e) CMP_OP_##n, CMP_OP_##n##_I,
 #define X_TRAP(n, w, k) CMP_OP_##n,
-#define X_LD(n, w, t, o) CMP_OP_##n,
+#define X_LD(n, w, t, o) CMP_OP_##n, CMP_OP_##n##_A,
 #define X_ST(n, w, t) CMP_OP_##n,
-#define X_BRC(n, k, op) CMP_OP_BR_IF_##n, CMP_OP_BR_UNLESS_##n,
+#define X_BRC(n, k, op)                                                                            \
+  CMP_OP_BR_IF_##n, CMP_OP_BR_UNLESS_##n, CMP_OP_BR_IF_##n##_I, CMP_OP_BR_UNLESS_##n##_I,
 #define X_MISC(n, k) CMP_OP_##n,
   CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
       CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC)

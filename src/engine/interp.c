@@ -123,6 +123,21 @@ static inline uint64_t sat_u64_f(double a) {
 #define W_F32(i, v) (fp[i] = bits_f32(v))
 #define W_F64(i, v) (fp[i] = bits_f64(v))
 
+/* Immediate operands in the code (the _I forms): one word for 32-bit kinds,
+** two (lo, hi) for 64-bit ones. */
+#define IMM_U32(p) ((uint32_t)(p)[0])
+#define IMM_I32(p) ((int32_t)(p)[0])
+#define IMM_U64(p) ((uint64_t)(p)[0] | (uint64_t)(p)[1] << 32)
+#define IMM_I64(p) ((int64_t)IMM_U64(p))
+#define IMM_F32(p) f32_of((p)[0])
+#define IMM_F64(p) f64_of(IMM_U64(p))
+#define IMMW_U32 1
+#define IMMW_I32 1
+#define IMMW_F32 1
+#define IMMW_U64 2
+#define IMMW_I64 2
+#define IMMW_F64 2
+
 #define RELOAD_MEM()                                                                               \
   do {                                                                                             \
     m0 = inst->mem0;                                                                               \
@@ -130,7 +145,64 @@ static inline uint64_t sat_u64_f(double a) {
     ms = m0->size;                                                                                 \
   } while (0)
 
+#ifdef RUSM_INTERP_PROFILE
+/* A measuring aid, off by default: counts executed internal ops and adjacent
+** pairs, printed to stderr at exit (the input for choosing fusions). */
+#include <stdio.h>
+static uint64_t prof_pairs[CMP_OP_COUNT_][CMP_OP_COUNT_];
+static uint32_t prof_prev;
+static const char *const prof_names[CMP_OP_COUNT_] = {
+#define X_UN(n, w, i, o, e) #n,
+#define X_BIN(n, w, i, o, e) #n, #n "_I",
+#define X_TRAP(n, w, k) #n,
+#define X_LD(n, w, t, o) #n, #n "_A",
+#define X_ST(n, w, t) #n,
+#define X_BRC(n, k, op) "BR_IF_" #n, "BR_UNLESS_" #n, "BR_IF_" #n "_I", "BR_UNLESS_" #n "_I",
+#define X_MISC(n, k) #n,
+    CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
+        CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC)
+#undef X_UN
+#undef X_BIN
+#undef X_TRAP
+#undef X_LD
+#undef X_ST
+#undef X_BRC
+#undef X_MISC
+};
+static void prof_dump(void) {
+  uint64_t single[CMP_OP_COUNT_] = {0}, total = 0;
+  for (int a = 0; a < CMP_OP_COUNT_; a++)
+    for (int b = 0; b < CMP_OP_COUNT_; b++) single[b] += prof_pairs[a][b];
+  for (int b = 0; b < CMP_OP_COUNT_; b++) total += single[b];
+  fprintf(stderr, "interp profile: %llu ops\n", (unsigned long long)total);
+  for (int k = 0; k < 40; k++) {
+    int best = -1;
+    for (int b = 0; b < CMP_OP_COUNT_; b++)
+      if (single[b] && (best < 0 || single[b] > single[best])) best = b;
+    if (best < 0) break;
+    fprintf(stderr, "op %12llu %s\n", (unsigned long long)single[best], prof_names[best]);
+    single[best] = 0;
+  }
+  for (int k = 0; k < 60; k++) {
+    int ba = -1, bb = -1;
+    for (int a = 0; a < CMP_OP_COUNT_; a++)
+      for (int b = 0; b < CMP_OP_COUNT_; b++)
+        if (prof_pairs[a][b] && (ba < 0 || prof_pairs[a][b] > prof_pairs[ba][bb])) ba = a, bb = b;
+    if (ba < 0) break;
+    fprintf(stderr, "pair %12llu %s %s\n", (unsigned long long)prof_pairs[ba][bb], prof_names[ba],
+            prof_names[bb]);
+    prof_pairs[ba][bb] = 0;
+  }
+}
+#define NEXT()                                                                                     \
+  do {                                                                                             \
+    prof_pairs[prof_prev][*pc]++;                                                                  \
+    prof_prev = *pc;                                                                               \
+    goto *labels[*pc];                                                                             \
+  } while (0)
+#else
 #define NEXT() goto *labels[*pc]
+#endif
 #define TRAP(k)                                                                                    \
   do {                                                                                             \
     tk = RUSM_TRAP_##k;                                                                            \
@@ -186,12 +258,13 @@ void interp_store_results(const rusm_functype *t, const rusm_val *res, uint64_t 
 rusm_exec_status interp_run(rusm_instance *owner) {
   static const void *const labels[CMP_OP_COUNT_] = {
 #define X_UN(n, w, i, o, e) [CMP_OP_##n] = &&L_##n,
-#define X_BIN(n, w, i, o, e) [CMP_OP_##n] = &&L_##n,
+#define X_BIN(n, w, i, o, e) [CMP_OP_##n] = &&L_##n, [CMP_OP_##n##_I] = &&L_##n##_I,
 #define X_TRAP(n, w, k) [CMP_OP_##n] = &&L_##n,
-#define X_LD(n, w, t, o) [CMP_OP_##n] = &&L_##n,
+#define X_LD(n, w, t, o) [CMP_OP_##n] = &&L_##n, [CMP_OP_##n##_A] = &&L_##n##_A,
 #define X_ST(n, w, t) [CMP_OP_##n] = &&L_##n,
 #define X_BRC(n, k, op)                                                                            \
-  [CMP_OP_BR_IF_##n] = &&L_BR_IF_##n, [CMP_OP_BR_UNLESS_##n] = &&L_BR_UNLESS_##n,
+  [CMP_OP_BR_IF_##n] = &&L_BR_IF_##n, [CMP_OP_BR_UNLESS_##n] = &&L_BR_UNLESS_##n,                \
+  [CMP_OP_BR_IF_##n##_I] = &&L_BR_IF_##n##_I, [CMP_OP_BR_UNLESS_##n##_I] = &&L_BR_UNLESS_##n##_I,
 #define X_MISC(n, k) [CMP_OP_##n] = &&L_##n,
       CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
           CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC)
@@ -221,6 +294,10 @@ rusm_exec_status interp_run(rusm_instance *owner) {
   rusm_func *target;
   uint32_t ab, nwords;
 
+#ifdef RUSM_INTERP_PROFILE
+  static bool prof_registered;
+  if (!prof_registered) prof_registered = atexit(prof_dump) == 0;
+#endif
   x->state = EXEC_RUNNING;
   RELOAD_MEM();
   NEXT();
@@ -241,6 +318,13 @@ rusm_exec_status interp_run(rusm_instance *owner) {
     __auto_type b = R_##ik(pc[3]);                                                                 \
     W_##ok(pc[1], (e));                                                                            \
     pc += 4;                                                                                       \
+    NEXT();                                                                                        \
+  }                                                                                                \
+  L_##n##_I : {                                                                                    \
+    __auto_type a = R_##ik(pc[2]);                                                                 \
+    __auto_type b = IMM_##ik(pc + 3);                                                              \
+    W_##ok(pc[1], (e));                                                                            \
+    pc += 3 + IMMW_##ik;                                                                           \
     NEXT();                                                                                        \
   }
   CMP_BINOPS(X_BIN)
@@ -337,6 +421,15 @@ L_I64_REM_U : {
     memcpy(&v_, mb + ea, sizeof(T));                                                               \
     W_##ok(pc[1], v_);                                                                             \
     pc += 4;                                                                                       \
+    NEXT();                                                                                        \
+  }                                                                                                \
+  L_##n##_A : {                                                                                    \
+    uint64_t ea = (uint64_t)(uint32_t)(R_U32(pc[2]) + pc[3]) + pc[4];                              \
+    MEM_CHECK(ea, sizeof(T));                                                                      \
+    T v_;                                                                                          \
+    memcpy(&v_, mb + ea, sizeof(T));                                                               \
+    W_##ok(pc[1], v_);                                                                             \
+    pc += 5;                                                                                       \
     NEXT();                                                                                        \
   }
   CMP_LOADS(X_LD)
@@ -510,10 +603,6 @@ L_GLOBAL_SET2:
   inst->globals[pc[1]]->v[1] = fp[pc[2] + 1];
   pc += 3;
   NEXT();
-L_I32_ADD_IMM:
-  W_U32(pc[1], R_U32(pc[2]) + pc[3]);
-  pc += 4;
-  NEXT();
 L_LOCAL_SET_IMM:
   fp[pc[1]] = (uint64_t)pc[2] | (uint64_t)pc[3] << 32;
   pc += 4;
@@ -543,12 +632,26 @@ L_BR_IF_EQZ:
   if (!R_U32(pc[1])) JUMP(pc[2]);
   pc += 3;
   NEXT();
+L_BR_IF_EQZ64:
+  if (!R_U64(pc[1])) JUMP(pc[2]);
+  pc += 3;
+  NEXT();
+L_BR_IF_NEZ64:
+  if (R_U64(pc[1])) JUMP(pc[2]);
+  pc += 3;
+  NEXT();
 #define X_BRC(n, k, op)                                                                            \
   L_BR_IF_##n : if (R_##k(pc[1]) op R_##k(pc[2])) JUMP(pc[3]);                                     \
   pc += 4;                                                                                         \
   NEXT();                                                                                          \
   L_BR_UNLESS_##n : if (!(R_##k(pc[1]) op R_##k(pc[2]))) JUMP(pc[3]);                              \
   pc += 4;                                                                                         \
+  NEXT();                                                                                          \
+  L_BR_IF_##n##_I : if (R_##k(pc[1]) op IMM_##k(pc + 2)) JUMP(pc[2 + IMMW_##k]);                    \
+  pc += 3 + IMMW_##k;                                                                              \
+  NEXT();                                                                                          \
+  L_BR_UNLESS_##n##_I : if (!(R_##k(pc[1]) op IMM_##k(pc + 2))) JUMP(pc[2 + IMMW_##k]);             \
+  pc += 3 + IMMW_##k;                                                                              \
   NEXT();
   CMP_BRCMPS(X_BRC)
 #undef X_BRC

@@ -256,6 +256,7 @@ rusm_item *rusm_receive_match(rusm_ctx *ctx, rusm_match_fn match, void *arg, int
   p->scan_keep = false;
   p->scan = &p->q_head;
   uint64_t deadline = 0;
+  if (timeout_us > (int64_t)1000000000000000) timeout_us = RUSM_FOREVER; /* > 31 years */
   if (timeout_us > 0) deadline = rusm_now_ns() + (uint64_t)timeout_us * 1000u;
   bool armed = false;
   otp_node *n;

@@ -224,8 +224,11 @@ static void half_client(rusm_ctx *ctx, void *arg) {
   half *h = arg;
   rusm_tcp_conn *c;
   if (rusm_tcp_connect(ctx, h->addr, RUSM_FOREVER, &c)) return;
-  char buf[16];
-  bool ok = rusm_tcp_write(ctx, c, "hello", 5) == 5 && rusm_tcp_shutdown_write(c) == 0;
+  char buf[16], peer[RUSM_TCP_ADDR_MAX], local[RUSM_TCP_ADDR_MAX];
+  bool ok = rusm_tcp_peer_addr(c, peer) && strcmp(peer, h->addr) == 0 &&
+            rusm_tcp_local_addr(c, local) && strncmp(local, "127.0.0.1:", 10) == 0 &&
+            strcmp(local, peer) != 0;
+  ok = ok && rusm_tcp_write(ctx, c, "hello", 5) == 5 && rusm_tcp_shutdown_write(c) == 0;
   size_t got = 0;
   ssize_t n;
   while (ok && (n = rusm_tcp_read(ctx, c, buf + got, sizeof buf - got)) > 0) got += (size_t)n;

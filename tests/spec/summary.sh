@@ -6,6 +6,7 @@
 #
 # BUILD_DIR defaults to ./build; PATTERN (a shell glob on the script name,
 # default *) picks scripts. A script that crashes or hangs shows its status.
+# Scripts run from a rewritten copy (see rewrite.cmake) show as rewritten/NAME.
 # Exits 1 if any assertion failed.
 set -u
 build=${1:-build}
@@ -19,9 +20,10 @@ if [ ! -x "$rusm" ] || [ ! -d "$dir" ]; then
 fi
 tp=0 tf=0 ts=0 scripts=0 clean=0
 printf '%-28s %8s %8s %8s  %s\n' script passed failed skipped status
-for json in "$dir"/$pattern.json; do
+for json in "$dir"/$pattern.json "$build/tests/spec/rewritten"/$pattern.json; do
   [ -f "$json" ] || continue
   name=$(basename "$json" .json)
+  case "$json" in */rewritten/*) name="rewritten/$name" ;; esac
   out=$(timeout "$limit" "$rusm" wast "$json" 2>&1)
   rc=$?
   last=$(printf '%s\n' "$out" | tail -n 1)
