@@ -131,6 +131,18 @@ static uint32_t const_slot(tr *t, const ent *e) {
   return e->slot != NO_SLOT ? e->slot : add_const(t, e->k, 0, 1);
 }
 
+/* Starts a copy of a value of `size` slots; the caller writes dst and src.
+** A one-slot copy right after another becomes one COPY_PAIR (the local
+** shuffles at the end of unrolled loop bodies). */
+static void op_copy(tr *t, uint8_t size) {
+  if (size == 1 && t->last_op == CMP_OP_COPY && t->last_pos + 3 == t->len) {
+    t->code[t->last_pos] = CMP_OP_COPY_PAIR;
+    t->last_op = CMP_OP_COPY_PAIR;
+    return;
+  }
+  op(t, size == 2 ? CMP_OP_COPY2 : CMP_OP_COPY);
+}
+
 /* An operand word naming where e lives. */
 static void opnd(tr *t, const ent *e) {
   if (e->kind == K_LOCAL) {
@@ -246,7 +258,7 @@ static void materialize(tr *t, ent *e) {
     temp_word(t, e->home);
     set_imm(t, e->k);
   } else {
-    op(t, e->size == 2 ? CMP_OP_COPY2 : CMP_OP_COPY);
+    op_copy(t, e->size);
     temp_word(t, e->home);
     opnd(t, &src);
   }
@@ -274,7 +286,7 @@ static void copy_to_label(tr *t, uint32_t base, uint32_t n) {
       temp_word(t, slot);
       set_imm(t, e->k);
     } else if (!(e->kind == K_TEMP && e->home == slot)) {
-      op(t, e->size == 2 ? CMP_OP_COPY2 : CMP_OP_COPY);
+      op_copy(t, e->size);
       temp_word(t, slot);
       opnd(t, e);
     }
@@ -337,7 +349,7 @@ static void emit_return(tr *t) {
         w(t, slot);
         set_imm(t, e->k);
       } else if (!(e->kind == K_LOCAL && e->slot == slot)) {
-        op(t, e->size == 2 ? CMP_OP_COPY2 : CMP_OP_COPY);
+        op_copy(t, e->size);
         w(t, slot);
         opnd(t, e);
       }
@@ -540,6 +552,35 @@ static bool commutes(uint16_t o) {
   case WASM_OP_I64_NE: return true;
   default: return false;
   }
+}
+
+/* `i32.eqz` right after an integer compare that produced its operand: flip
+** the compare instead (floats are not negatable: NaN). */
+static bool negate_compare(tr *t) {
+  static const uint32_t k_neg[][2] = {
+      {CMP_OP_I32_EQ, CMP_OP_I32_NE},     {CMP_OP_I32_LT_S, CMP_OP_I32_GE_S},
+      {CMP_OP_I32_LT_U, CMP_OP_I32_GE_U}, {CMP_OP_I32_GT_S, CMP_OP_I32_LE_S},
+      {CMP_OP_I32_GT_U, CMP_OP_I32_LE_U}, {CMP_OP_I64_EQ, CMP_OP_I64_NE},
+      {CMP_OP_I64_LT_S, CMP_OP_I64_GE_S}, {CMP_OP_I64_LT_U, CMP_OP_I64_GE_U},
+      {CMP_OP_I64_GT_S, CMP_OP_I64_LE_S}, {CMP_OP_I64_GT_U, CMP_OP_I64_LE_U},
+  };
+  const ent *e = &t->st[t->nst - 1];
+  if (e->kind != K_TEMP || t->last_op == NO_OP || t->last_dst_fix == UINT32_MAX ||
+      t->last_dst_home != e->home)
+    return false;
+  for (size_t i = 0; i < sizeof k_neg / sizeof k_neg[0]; i++) {
+    for (int d = 0; d < 2; d++) {
+      /* Each compare's _I form is the op right after it. */
+      for (uint32_t imm = 0; imm < 2; imm++) {
+        if (t->last_op == k_neg[i][d] + imm) {
+          t->last_op = k_neg[i][!d] + imm;
+          t->code[t->last_pos] = t->last_op;
+          return true;
+        }
+      }
+    }
+  }
+  return false;
 }
 
 static void emit_call_args(tr *t, uint32_t n) {
@@ -763,7 +804,7 @@ static bool translate_instr(tr *t, const wasm_instr *in, rusm_error *err) {
         w(t, (uint32_t)k);
         w(t, (uint32_t)(k >> 32));
       } else {
-        op(t, v.size == 2 ? CMP_OP_COPY2 : CMP_OP_COPY);
+        op_copy(t, v.size);
         w(t, s);
         opnd(t, &v);
       }
@@ -948,6 +989,9 @@ static bool translate_instr(tr *t, const wasm_instr *in, rusm_error *err) {
     return true;
   }
   case SH_UN:
+    if (o == WASM_OP_I32_EQZ && negate_compare(t)) return true;
+    emit_simple(t, k_map[o].op, 1, info->push);
+    return true;
   case SH_TRAP1: emit_simple(t, k_map[o].op, 1, info->push); return true;
   case SH_BIN:
     if (is_const(&t->st[t->nst - 1]) || (commutes(o) && is_const(&t->st[t->nst - 2]))) {

@@ -249,6 +249,7 @@
   X(UNREACHABLE, 0)                                                                        \
   X(COPY, 2)           /* dst src */                                                       \
   X(COPY2, 2)          /* dst src: a v128 (two slots) */                                   \
+  X(COPY_PAIR, 4)      /* dst src dst src: two COPYs in order (register shuffles) */       \
   X(MOVES, -1)         /* n scratch (dst src width)*n: parallel move */                    \
   X(BR, 1)             /* off; every backward branch (a loop back-edge) charges the budget */ \
   X(BR_IF, 2)          /* cond off */                                                      \

@@ -560,6 +560,11 @@ L_COPY:
   fp[pc[1]] = fp[pc[2]];
   pc += 3;
   NEXT();
+L_COPY_PAIR:
+  fp[pc[1]] = fp[pc[2]];
+  fp[pc[3]] = fp[pc[4]];
+  pc += 5;
+  NEXT();
 L_COPY2:
   fp[pc[1]] = fp[pc[2]];
   fp[pc[1] + 1] = fp[pc[2] + 1];
