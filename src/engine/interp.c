@@ -159,8 +159,9 @@ static const char *const prof_names[CMP_OP_COUNT_] = {
 #define X_ST(n, w, t) #n,
 #define X_BRC(n, k, op) "BR_IF_" #n, "BR_UNLESS_" #n, "BR_IF_" #n "_I", "BR_UNLESS_" #n "_I",
 #define X_MISC(n, k) #n,
+#define X_LDBR(n, t) #n "_BR_IF", #n "_BR_UNLESS",
     CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
-        CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC)
+        CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC) CMP_LOADBRS(X_LDBR)
 #undef X_UN
 #undef X_BIN
 #undef X_TRAP
@@ -168,6 +169,7 @@ static const char *const prof_names[CMP_OP_COUNT_] = {
 #undef X_ST
 #undef X_BRC
 #undef X_MISC
+#undef X_LDBR
 };
 static void prof_dump(void) {
   uint64_t single[CMP_OP_COUNT_] = {0}, total = 0;
@@ -263,11 +265,13 @@ rusm_exec_status interp_run(rusm_instance *owner) {
 #define X_LD(n, w, t, o) [CMP_OP_##n] = &&L_##n, [CMP_OP_##n##_A] = &&L_##n##_A,
 #define X_ST(n, w, t) [CMP_OP_##n] = &&L_##n,
 #define X_BRC(n, k, op)                                                                            \
-  [CMP_OP_BR_IF_##n] = &&L_BR_IF_##n, [CMP_OP_BR_UNLESS_##n] = &&L_BR_UNLESS_##n,                \
+  [CMP_OP_BR_IF_##n] = &&L_BR_IF_##n, [CMP_OP_BR_UNLESS_##n] = &&L_BR_UNLESS_##n,                  \
   [CMP_OP_BR_IF_##n##_I] = &&L_BR_IF_##n##_I, [CMP_OP_BR_UNLESS_##n##_I] = &&L_BR_UNLESS_##n##_I,
 #define X_MISC(n, k) [CMP_OP_##n] = &&L_##n,
+#define X_LDBR(n, t)                                                                               \
+  [CMP_OP_##n##_BR_IF] = &&L_##n##_BR_IF, [CMP_OP_##n##_BR_UNLESS] = &&L_##n##_BR_UNLESS,
       CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
-          CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC)
+          CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC) CMP_LOADBRS(X_LDBR)
 #undef X_UN
 #undef X_BIN
 #undef X_TRAP
@@ -275,6 +279,7 @@ rusm_exec_status interp_run(rusm_instance *owner) {
 #undef X_ST
 #undef X_BRC
 #undef X_MISC
+#undef X_LDBR
   };
   inst_exec *x = &owner->x;
   const uint32_t *pc = x->pc;
@@ -446,6 +451,26 @@ L_I64_REM_U : {
   }
   CMP_STORES(X_ST)
 #undef X_ST
+#define X_LDBR(n, T)                                                                               \
+  L_##n##_BR_IF : L_##n##_BR_UNLESS : {                                                            \
+    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
+    MEM_CHECK(ea, sizeof(T));                                                                      \
+    T v_;                                                                                          \
+    memcpy(&v_, mb + ea, sizeof(T));                                                               \
+    if ((v_ != 0) == (*pc == CMP_OP_##n##_BR_IF)) {                                                \
+      /* Charge before writing: a yield re-executes this load, and dst may be                      \
+      ** its own address (p = p->next). */                                                         \
+      if ((int32_t)pc[4] <= 0) CHARGE();                                                           \
+      fp[pc[1]] = v_;                                                                              \
+      pc += (int32_t)pc[4];                                                                        \
+      NEXT();                                                                                      \
+    }                                                                                              \
+    fp[pc[1]] = v_;                                                                                \
+    pc += 5;                                                                                       \
+    NEXT();                                                                                        \
+  }
+  CMP_LOADBRS(X_LDBR)
+#undef X_LDBR
 
 L_MEMORY_SIZE:
   W_U32(pc[1], ms / INST_PAGE);
@@ -608,6 +633,14 @@ L_GLOBAL_SET2:
   inst->globals[pc[1]]->v[1] = fp[pc[2] + 1];
   pc += 3;
   NEXT();
+L_I32_SHR_U_AND_I:
+  W_U32(pc[1], (R_U32(pc[2]) >> (pc[3] & 31)) & pc[4]);
+  pc += 5;
+  NEXT();
+L_I32_MUL_ADD:
+  W_U32(pc[1], R_U32(pc[2]) * R_U32(pc[3]) + R_U32(pc[4]));
+  pc += 5;
+  NEXT();
 L_LOCAL_SET_IMM:
   fp[pc[1]] = (uint64_t)pc[2] | (uint64_t)pc[3] << 32;
   pc += 4;
@@ -652,10 +685,10 @@ L_BR_IF_NEZ64:
   L_BR_UNLESS_##n : if (!(R_##k(pc[1]) op R_##k(pc[2]))) JUMP(pc[3]);                              \
   pc += 4;                                                                                         \
   NEXT();                                                                                          \
-  L_BR_IF_##n##_I : if (R_##k(pc[1]) op IMM_##k(pc + 2)) JUMP(pc[2 + IMMW_##k]);                    \
+  L_BR_IF_##n##_I : if (R_##k(pc[1]) op IMM_##k(pc + 2)) JUMP(pc[2 + IMMW_##k]);                   \
   pc += 3 + IMMW_##k;                                                                              \
   NEXT();                                                                                          \
-  L_BR_UNLESS_##n##_I : if (!(R_##k(pc[1]) op IMM_##k(pc + 2))) JUMP(pc[2 + IMMW_##k]);             \
+  L_BR_UNLESS_##n##_I : if (!(R_##k(pc[1]) op IMM_##k(pc + 2))) JUMP(pc[2 + IMMW_##k]);            \
   pc += 3 + IMMW_##k;                                                                              \
   NEXT();
   CMP_BRCMPS(X_BRC)
@@ -719,7 +752,8 @@ call_func:
     x->pc = pc + nwords; /* where to resume after the host's results */
     x->budget = budget;
     rusm_call call = {inst, x};
-    rusm_val *res = x->host_args + target->type.n_params;
+    /* host_args may still be NULL for a call with no params and no results. */
+    rusm_val *res = x->host_args ? x->host_args + target->type.n_params : NULL;
     rusm_host_status st = target->fn(&call, target->env, x->host_args, res);
     fp = x->stack + x->fp_off;
     if (st == RUSM_HOST_SUSPEND) {

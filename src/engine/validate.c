@@ -566,9 +566,11 @@ bool wasm_fv_begin(wasm_fv *v, uint32_t func_index, rusm_error *o_err) {
 static inline bool simple_effect(wasm_fv *v, const wasm_opinfo *info, size_t at) {
   uint32_t n = info->n_pop;
   if (v->n_vals - top(v)->height >= n) {
-    const uint8_t *s = v->vals + v->n_vals - n;
     bool same = true;
-    for (uint32_t i = 0; i < n; i++) same &= s[i] == info->pop[i];
+    if (n) { /* vals may still be NULL when nothing was ever pushed */
+      const uint8_t *s = v->vals + v->n_vals - n;
+      for (uint32_t i = 0; i < n; i++) same &= s[i] == info->pop[i];
+    }
     if (same) {
       v->n_vals -= n;
       goto pushed;
