@@ -154,7 +154,7 @@ static bool ctx_preopens(rusm_wasi *w, const rusm_caps *caps, char *err, size_t 
                    .own = true,
                    .read_only = ro,
                    .host = fd,
-                   .base = r,
+                   .base = r & ~WASI_R_DIR_NEVER, /* a directory fd cannot seek */
                    .inheriting = r,
                    .preopen = name};
   }

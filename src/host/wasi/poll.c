@@ -170,6 +170,9 @@ uint32_t wasi_h_sock_accept(wasi_env *e, const rusm_val *a) {
   if (err) return err;
   if (WA32(1) & ~(uint32_t)WASI_FDF_NONBLOCK) return WASI_EINVAL;
   if (!wasi_ptr(e, WA32(2), 4)) return WASI_EFAULT;
+  /* The listener may be a blocking fd (it is the embedder's): accept4
+  ** would then park this thread, so look first. */
+  if (!wasi_ready(f->host, false)) return sock_again(e, f, false);
   int s = accept4(f->host, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (s < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return sock_again(e, f, false);
   if (s < 0) return wasi_errno(errno);

@@ -187,6 +187,13 @@ enum {
              WASI_R_PATH_FILESTAT_SET_SIZE | WASI_R_PATH_FILESTAT_SET_TIMES |                      \
              WASI_R_FD_FILESTAT_SET_SIZE | WASI_R_FD_FILESTAT_SET_TIMES | WASI_R_PATH_SYMLINK |    \
              WASI_R_PATH_REMOVE_DIRECTORY | WASI_R_PATH_UNLINK_FILE)
+/* Rights a directory fd never has in its base set (it still hands them
+** down to files opened beneath it): a directory is not read, written,
+** seeked or sized like a file (wasmtime's directory rights; the
+** wasi-testsuite checks them). */
+#define WASI_R_DIR_NEVER                                                                           \
+  (uint64_t)(WASI_R_FD_READ | WASI_R_FD_WRITE | WASI_R_FD_SEEK | WASI_R_FD_TELL |                  \
+             WASI_R_FD_ALLOCATE | WASI_R_FD_FILESTAT_SET_SIZE)
 
 /* ------------------------------------------------------------ fd table */
 

@@ -10,6 +10,11 @@
 
 static int dir; /* the /sandbox preopen */
 static const __wasi_rights_t ALL = (__wasi_rights_t)((1ull << 30) - 1);
+/* A directory's own rights: everything but reading, writing, seeking and sizing it. */
+static const __wasi_rights_t DIR_RIGHTS =
+    ALL & ~(__wasi_rights_t)(__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_SEEK |
+                              __WASI_RIGHTS_FD_TELL | __WASI_RIGHTS_FD_ALLOCATE |
+                              __WASI_RIGHTS_FD_FILESTAT_SET_SIZE);
 
 #define CHK(c)                                                                                     \
   do {                                                                                             \
@@ -149,7 +154,10 @@ static int t_path_open_dirfd_not_dir(void) {
 }
 static int t_path_open_dot(void) {
   __wasi_fd_t fd;
-  E(__wasi_path_open(dir, 0, ".", __WASI_OFLAGS_DIRECTORY, ALL, ALL, 0, &fd), 0);
+  E(__wasi_path_open(dir, 0, ".", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, ALL, 0, &fd), 0);
+  /* ... but not for writing: a directory opened with the write right is EISDIR. */
+  __wasi_fd_t wfd;
+  E(__wasi_path_open(dir, 0, ".", __WASI_OFLAGS_DIRECTORY, ALL, ALL, 0, &wfd), __WASI_ERRNO_ISDIR);
   __wasi_fdstat_t st;
   E(__wasi_fd_fdstat_get(fd, &st), 0);
   CHK(st.fs_filetype == __WASI_FILETYPE_DIRECTORY);
@@ -176,7 +184,10 @@ static int t_file_seek_tell(void) {
 }
 static int t_directory_seek(void) {
   __wasi_fd_t fd;
-  E(__wasi_path_open(dir, 0, ".", __WASI_OFLAGS_DIRECTORY, ALL, ALL, 0, &fd), 0);
+  E(__wasi_path_open(dir, 0, ".", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, ALL, 0, &fd), 0);
+  __wasi_fdstat_t ds;
+  E(__wasi_fd_fdstat_get(fd, &ds), 0);
+  CHK(!(ds.fs_rights_base & (__WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL))); /* never for a dir */
   __wasi_filesize_t pos;
   E(__wasi_fd_seek(fd, 0, __WASI_WHENCE_CUR, &pos) == __WASI_ERRNO_BADF ||
         __wasi_fd_seek(fd, 0, __WASI_WHENCE_CUR, &pos) == __WASI_ERRNO_NOTCAPABLE,
@@ -315,7 +326,8 @@ static int t_fd_fdstat_set_rights(void) {
 static int t_inheriting_rights(void) {
   E(__wasi_path_create_directory(dir, "ih"), 0);
   __wasi_fd_t d, f;
-  E(__wasi_path_open(dir, 0, "ih", __WASI_OFLAGS_DIRECTORY, ALL, __WASI_RIGHTS_FD_READ, 0, &d), 0);
+  E(__wasi_path_open(dir, 0, "ih", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, __WASI_RIGHTS_FD_READ, 0, &d),
+    0);
   E(__wasi_path_open(d, 0, "x", __WASI_OFLAGS_CREAT, __WASI_RIGHTS_FD_WRITE, 0, 0, &f),
     __WASI_ERRNO_NOTCAPABLE);
   E(__wasi_fd_close(d), 0);
@@ -326,7 +338,7 @@ static int t_fd_readdir_cookies(void) {
   E(__wasi_path_create_directory(dir, "rd"), 0);
   CHK(mkfile("rd/a", "1") && mkfile("rd/b", "2") && mkfile("rd/c", "3"));
   __wasi_fd_t d;
-  E(__wasi_path_open(dir, 0, "rd", __WASI_OFLAGS_DIRECTORY, ALL, ALL, 0, &d), 0);
+  E(__wasi_path_open(dir, 0, "rd", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, ALL, 0, &d), 0);
   static uint8_t buf[1024];
   __wasi_size_t used;
   E(__wasi_fd_readdir(d, buf, sizeof buf, 0, &used), 0);
@@ -476,7 +488,7 @@ static int t_nofollow_directory_link(void) {
   __wasi_fd_t fd;
   __wasi_errno_t e = __wasi_path_open(dir, 0, "ndl", __WASI_OFLAGS_DIRECTORY, ALL, ALL, 0, &fd);
   CHK(e == __WASI_ERRNO_LOOP || e == __WASI_ERRNO_NOTDIR);
-  E(__wasi_path_open(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "ndl/", __WASI_OFLAGS_DIRECTORY, ALL,
+  E(__wasi_path_open(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "ndl/", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS,
                      ALL, 0, &fd),
     0);
   E(__wasi_fd_close(fd), 0);
@@ -544,7 +556,7 @@ static int t_proc_raise(void) {
 }
 static int t_close_preopen(void) {
   __wasi_fd_t d;
-  E(__wasi_path_open(dir, 0, ".", __WASI_OFLAGS_DIRECTORY, ALL, ALL, 0, &d), 0);
+  E(__wasi_path_open(dir, 0, ".", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, ALL, 0, &d), 0);
   E(__wasi_fd_renumber(d, 100), __WASI_ERRNO_BADF); /* 100 is not open */
   E(__wasi_fd_close(d), 0);
   return 1;
