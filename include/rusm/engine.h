@@ -244,9 +244,10 @@ const rusm_val *rusm_suspended_args(rusm_instance *inst);
 void rusm_results(const rusm_instance *inst, rusm_val *o_results);
 const rusm_trap *rusm_last_trap(const rusm_instance *inst);
 
-/* Preemption: the interpreter yields at the next call or loop back-edge
-** once *epoch >= deadline (an epoch thread bumps *epoch). epoch is
-** borrowed and may be NULL (budget only). */
+/* Preemption: the interpreter yields at a call or loop back-edge once
+** *epoch >= deadline (an epoch thread bumps *epoch): at the first one after
+** rusm_invoke/continue/resume, else within 64 of them. epoch is borrowed and
+** may be NULL (budget only). */
 void rusm_instance_set_epoch(rusm_instance *inst, const volatile uint64_t *epoch, uint64_t deadline);
 
 #ifdef __cplusplus

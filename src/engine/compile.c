@@ -86,6 +86,14 @@ typedef struct tr {
 #define NO_OP UINT32_MAX
 #define NO_SLOT UINT32_MAX
 
+/* The translator finds a binary op's _I form and a load's _A form as the
+** next opcode (compile.h's enum lists them in that order). */
+_Static_assert(CMP_OP_I32_ADD_I == CMP_OP_I32_ADD + 1 && CMP_OP_F64_GE_I == CMP_OP_F64_GE + 1,
+               "each binary op is followed by its _I form");
+_Static_assert(CMP_OP_I32_LOAD_A == CMP_OP_I32_LOAD + 1 &&
+                   CMP_OP_I64_LOAD32_U_A == CMP_OP_I64_LOAD32_U + 1,
+               "each load is followed by its _A form");
+
 static uint8_t vsize(uint8_t t) {
   return t == RUSM_V128 ? 2 : 1;
 }
@@ -179,6 +187,13 @@ static void dst_word(tr *t, uint32_t home) {
   t->last_dst_home = home;
   t->last_dst_fix = t->nfx;
   temp_word(t, home);
+}
+
+/* Whether e is the untouched result of the instruction just emitted, op `o`
+** (in its temp, not retargeted): that instruction may then be rewritten. */
+static bool produced_by_last(const tr *t, const ent *e, uint32_t o) {
+  return e->kind == K_TEMP && t->last_op == o && t->last_dst_fix != UINT32_MAX &&
+         t->last_dst_home == e->home;
 }
 
 static ent *push(tr *t, uint8_t type) {
@@ -401,6 +416,27 @@ static void emit_br(tr *t, uint32_t li, const wasm_ctrl *c) {
   target_word(t, li, at);
 }
 
+/* The load + branch op if cond is the value of the load just emitted: in
+** its temp, or in the local a local.tee retargeted it to (a retargeted dst
+** has no fix-up left, so its word is that local's slot). NO_OP otherwise. */
+static uint32_t load_branch(tr *t, const ent *cond, bool branch_if_true) {
+  static const struct {
+    uint32_t load, br_if, br_unless;
+  } k_ldbr[] = {
+#define X(n, ty) {CMP_OP_##n, CMP_OP_##n##_BR_IF, CMP_OP_##n##_BR_UNLESS},
+      CMP_LOADBRS(X)
+#undef X
+  };
+  for (size_t i = 0; i < sizeof k_ldbr / sizeof k_ldbr[0]; i++) {
+    if (t->last_op != k_ldbr[i].load) continue;
+    if (produced_by_last(t, cond, t->last_op) ||
+        (cond->kind == K_LOCAL && t->last_dst_fix == UINT32_MAX &&
+         t->code[t->last_pos + 1] == cond->slot))
+      return branch_if_true ? k_ldbr[i].br_if : k_ldbr[i].br_unless;
+  }
+  return NO_OP;
+}
+
 /* The fused branch for a just-emitted compare / eqz producing `cond`, or NO_OP.
 ** The fused op takes the compare's operand words (after its dst) unchanged. */
 static uint32_t fused_branch(tr *t, const ent *cond, bool branch_if_true) {
@@ -426,6 +462,15 @@ static uint32_t fused_branch(tr *t, const ent *cond, bool branch_if_true) {
 
 /* Emits "branch if cond (or unless)" to be patched; returns the offset word. */
 static uint32_t emit_cond_branch(tr *t, const ent *cond, bool if_true, uint32_t *o_instr) {
+  uint32_t lop = load_branch(t, cond, if_true);
+  if (lop != NO_OP) {
+    /* The load keeps its words (dst included); the offset word follows. */
+    t->code[t->last_pos] = lop;
+    *o_instr = t->last_pos;
+    t->last_op = NO_OP;
+    w(t, 0);
+    return t->len - 1;
+  }
   uint32_t fop = fused_branch(t, cond, if_true);
   if (fop != NO_OP) {
     /* Replace the compare by the fused branch: drop its opcode and dst words
@@ -1002,7 +1047,26 @@ static bool translate_instr(tr *t, const wasm_instr *in, rusm_error *err) {
         a = b;
         b = c;
       }
-      op(t, k_map[o].op + 1u);
+      uint32_t fop = k_map[o].op + 1u;
+      if (fop == CMP_OP_I32_SUB_I) {
+        /* x - k is x + -k: one form for the fusions below and the _A loads. */
+        fop = CMP_OP_I32_ADD_I;
+        b.k = (uint32_t)(0u - (uint32_t)b.k);
+      }
+      if (fop == CMP_OP_I32_ADD_I && produced_by_last(t, &a, CMP_OP_I32_ADD_I)) {
+        /* (x + k1) + k2 is x + (k1 + k2) in 32-bit wrapping arithmetic. */
+        t->code[t->last_pos + 3] += (uint32_t)b.k;
+        push(t, RUSM_I32);
+        return true;
+      }
+      if (fop == CMP_OP_I32_AND_I && produced_by_last(t, &a, CMP_OP_I32_SHR_U_I)) {
+        /* A bit-field extract: (x >> s) & m. */
+        t->code[t->last_pos] = t->last_op = CMP_OP_I32_SHR_U_AND_I;
+        w(t, (uint32_t)b.k);
+        push(t, RUSM_I32);
+        return true;
+      }
+      op(t, fop);
       ent *r = push(t, info->push);
       if (!r) return false;
       dst_word(t, r->home);
@@ -1010,13 +1074,24 @@ static bool translate_instr(tr *t, const wasm_instr *in, rusm_error *err) {
       imm_words(t, &b);
       return true;
     }
+    if (o == WASM_OP_I32_ADD && (produced_by_last(t, &t->st[t->nst - 1], CMP_OP_I32_MUL) ||
+                                 produced_by_last(t, &t->st[t->nst - 2], CMP_OP_I32_MUL))) {
+      /* A multiply-add: the product's operands stay, the addend joins them. */
+      ent b = pop(t), a = pop(t);
+      const ent *c = produced_by_last(t, &a, CMP_OP_I32_MUL) ? &b : &a;
+      t->code[t->last_pos] = t->last_op = CMP_OP_I32_MUL_ADD;
+      opnd(t, c);
+      ent *r = push(t, RUSM_I32);
+      if (!r) return false;
+      /* The sum sits at the lower entry's height, maybe below the product's. */
+      t->code[t->last_pos + 1] = t->last_dst_home = r->home;
+      return true;
+    }
     emit_simple(t, k_map[o].op, 2, info->push);
     return true;
   case SH_TRAP2: emit_simple(t, k_map[o].op, 2, info->push); return true;
   case SH_LOAD: {
-    const ent *ae = &t->st[t->nst - 1];
-    if (ae->kind == K_TEMP && t->last_op == CMP_OP_I32_ADD_I && t->last_dst_fix != UINT32_MAX &&
-        t->last_dst_home == ae->home) {
+    if (produced_by_last(t, &t->st[t->nst - 1], CMP_OP_I32_ADD_I)) {
       /* The address is a just-computed a + k: turn that add into the _A load
       ** (same dst slot: the load's result takes the address's stack height). */
       pop(t);

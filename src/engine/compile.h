@@ -207,6 +207,13 @@
   X(I64_STORE16, 0x3d, uint16_t)                                                           \
   X(I64_STORE32, 0x3e, uint32_t)
 
+/* Loads fused with a branch on the loaded value (list walks, flag tests):
+** X(load, C type). Gives <load>_BR_IF and <load>_BR_UNLESS dst addr offset off;
+** the value is still written to dst (it may be a local.tee'd local). */
+#define CMP_LOADBRS(X)                                                                     \
+  X(I32_LOAD, uint32_t)                                                                    \
+  X(I32_LOAD8_U, uint8_t)
+
 /* Fused compare + branch: X(compare op, kind, C operator). Each row gives
 ** BR_IF_<op> a b off, BR_UNLESS_<op> a b off, and the _I forms whose b is an
 ** immediate (one code word for 32-bit kinds, two for 64-bit: lo, hi). */
@@ -284,6 +291,8 @@
   X(BR_IF_EQZ, 2)      /* cond off: fused i32.eqz + br_if */                               \
   X(BR_IF_EQZ64, 2)    /* cond off: fused i64.eqz + br_if */                               \
   X(BR_IF_NEZ64, 2)    /* cond off: fused i64.eqz + if (branch unless) */                  \
+  X(I32_SHR_U_AND_I, 4) /* dst a shift mask: fused i32.shr_u + i32.and by constants */      \
+  X(I32_MUL_ADD, 4)    /* dst a b c: a * b + c (i32) */                                    \
   X(LOCAL_SET_IMM, 3)  /* dst lo hi: a constant into a slot */                          \
   X(SIMD, 7)           /* sub-op dst a b c lane offset: see interp_simd.c */
 
@@ -298,8 +307,9 @@ typedef enum {
 #define X_BRC(n, k, op)                                                                            \
   CMP_OP_BR_IF_##n, CMP_OP_BR_UNLESS_##n, CMP_OP_BR_IF_##n##_I, CMP_OP_BR_UNLESS_##n##_I,
 #define X_MISC(n, k) CMP_OP_##n,
+#define X_LDBR(n, t) CMP_OP_##n##_BR_IF, CMP_OP_##n##_BR_UNLESS,
   CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
-      CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC)
+      CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC) CMP_LOADBRS(X_LDBR)
 #undef X_UN
 #undef X_BIN
 #undef X_TRAP
@@ -307,6 +317,7 @@ typedef enum {
 #undef X_ST
 #undef X_BRC
 #undef X_MISC
+#undef X_LDBR
           CMP_OP_COUNT_
 } cmp_op;
 

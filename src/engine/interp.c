@@ -217,11 +217,21 @@ static void prof_dump(void) {
     x->fn = fn;                                                                                    \
     x->cur = inst;                                                                                 \
   } while (0)
-/* Charged at calls and loop headers: the only places unbounded work starts. */
+/* Charged at calls and loop back-edges: the only places unbounded work
+** starts. The budget is handed out in slices of CHARGE_SLICE: the common
+** charge is a test and a decrement of `left`; the budget and the epoch are
+** looked at when a slice runs out, and at the first charge after entry (a
+** resumed call starts with left == 0), so an epoch that has passed is seen
+** within CHARGE_SLICE charges. */
+#define CHARGE_SLICE 64u
 #define CHARGE()                                                                                   \
   do {                                                                                             \
-    if (UNLIKELY(budget == 0 || (epoch && *epoch >= deadline))) goto yield;                        \
-    budget--;                                                                                      \
+    if (UNLIKELY(left == 0)) {                                                                     \
+      if (reserve == 0 || (epoch && *epoch >= deadline)) goto yield;                               \
+      left = reserve < CHARGE_SLICE ? reserve : CHARGE_SLICE;                                      \
+      reserve -= left;                                                                             \
+    }                                                                                              \
+    left--;                                                                                        \
   } while (0)
 
 /* Writes raise the memory's high-water mark, so a pooled slot resets only
@@ -286,7 +296,7 @@ rusm_exec_status interp_run(rusm_instance *owner) {
   uint64_t *fp = x->stack + x->fp_off;
   const cmp_func *fn = x->fn;
   rusm_instance *inst = x->cur;
-  uint32_t budget = x->budget;
+  uint32_t reserve = x->budget, left = 0; /* the budget is reserve + left */
   const volatile uint64_t *epoch = x->epoch;
   uint64_t deadline = x->deadline;
   rusm_memory *m0;
@@ -750,7 +760,7 @@ call_func:
     x->host_base = (uint32_t)(fp - x->stack) + ab;
     SAVE();
     x->pc = pc + nwords; /* where to resume after the host's results */
-    x->budget = budget;
+    x->budget = reserve + left;
     rusm_call call = {inst, x};
     /* host_args may still be NULL for a call with no params and no results. */
     rusm_val *res = x->host_args ? x->host_args + target->type.n_params : NULL;
@@ -799,7 +809,7 @@ L_RETURN : {
   inst_frame *fr = &x->frames[--x->n_frames];
   if (UNLIKELY(!fr->ret_pc)) {
     x->state = EXEC_IDLE;
-    x->budget = budget;
+    x->budget = reserve + left;
     return RUSM_EXEC_DONE;
   }
   pc = fr->ret_pc;

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -131,7 +132,10 @@ TEST(connected_socket_as_stdio) {
   CHECK_EQ(CALL(sock_shutdown, 0, 2), 0);
   iov_to("x", 1);
   CHECK_EQ(CALL(sock_send, 1, IOV, 1, 0, OUT), WASI_EPIPE);
-  /* accept on a connected socket: the host's EINVAL. */
+  /* accept on a connected socket: a wait while nothing is readable, then
+  ** the host's EINVAL once something is. */
+  CHECK_EQ(CALL(sock_accept, 0, 0, OUT), WASI_SUSPEND);
+  CHECK_EQ(write(sv[1], "z", 1), 1);
   CHECK_EQ(CALL(sock_accept, 0, 0, OUT), WASI_EINVAL);
   /* Unknown fds are BADF. */
   CHECK_EQ(CALL(sock_shutdown, 9, 1), WASI_EBADF);
@@ -154,7 +158,8 @@ TEST(listening_socket_as_stdio) {
   env_for(w);
   CHECK_EQ(CALL(sock_accept, 0, 2, OUT), WASI_EINVAL); /* only NONBLOCK is a flag */
   CHECK_EQ(CALL(sock_accept, 0, 0, BAD), WASI_EFAULT);
-  CHECK_EQ(CALL(sock_accept, 0, 0, OUT), WASI_SUSPEND); /* nobody is connecting */
+  /* Nobody is connecting: a wait, not a thread parked in accept(2). */
+  CHECK_EQ(CALL(sock_accept, 0, 0, OUT), WASI_SUSPEND);
   CHECK_EQ(w->pending.wait.fds[0].fd, l);
   CHECK(!w->pending.wait.fds[0].write);
   /* recv on a listening socket: the host's ENOTCONN. */
@@ -298,6 +303,53 @@ TEST(readdir_types_sockets_and_fifos) {
   fx_rmtree(root);
 }
 
+/* Every entry of a read-only /dev preopen has the type the host gives it
+** (char devices, block devices where there are any, links, dirs). */
+TEST(readdir_types_in_dev) {
+  rusm_caps *c = rusm_caps_preopen(rusm_caps_new(), "/dev", "/dev", true);
+  rusm_wasi *w = rusm_wasi_new(c, 0, NULL, NULL, NULL, 0);
+  REQUIRE(w);
+  env_for(w);
+  CHECK_EQ(dtype_of(3, "null"), WASI_FT_CHAR);
+  uint32_t used = ld32(OUT), off = 0;
+  int n = 0, wrong = 0;
+  while (off + 24 <= used) {
+    uint32_t nl = ld32(8192 + off + 16);
+    if (off + 24 + nl > used) break; /* cut off at the buffer's end */
+    char name[300], path[320];
+    snprintf(name, sizeof name, "%.*s", (int)nl, (const char *)MEM + 8192 + off + 24);
+    snprintf(path, sizeof path, "/dev/%s", name);
+    struct stat st;
+    if (lstat(path, &st) == 0 && MEM[8192 + off + 20] != wasi_filetype(st.st_mode)) {
+      fprintf(stderr, "  /dev/%s: d_type %u\n", name, MEM[8192 + off + 20]);
+      wrong++;
+    }
+    n++;
+    off += 24 + nl;
+  }
+  CHECK(n > 3);
+  CHECK_EQ(wrong, 0);
+  rusm_wasi_free(w);
+  rusm_caps_free(c);
+}
+
+TEST(caps_refuse_an_unknown_grant) {
+  rusm_caps *c = rusm_caps_new();
+  CHECK(rusm_caps_ok(c));
+  rusm_caps_set(c, RUSM_CAP_COUNT_, true);
+  CHECK(!rusm_caps_ok(c));
+  CHECK(!rusm_caps_has(c, RUSM_CAP_COUNT_));
+  /* A failed set is kept by clones, and a context refuses it. */
+  rusm_caps *d = rusm_caps_clone(c);
+  REQUIRE(d);
+  CHECK(!rusm_caps_ok(d));
+  char err[200];
+  CHECK(rusm_wasi_new(d, 0, NULL, NULL, err, sizeof err) == NULL);
+  CHECK_STR(err, "invalid capabilities (a builder call failed)");
+  rusm_caps_free(d);
+  rusm_caps_free(c);
+}
+
 /* Confinement limits, run in both resolution modes. */
 static void make_link(const char *root, const char *name, const char *target) {
   char p[300];
@@ -353,7 +405,9 @@ static void limits(bool fallback) {
   CHECK_EQ(resolve(box, "nothere/x", false), WASI_ENOENT);
   CHECK_EQ(resolve(box, "file/x", false), WASI_ENOTDIR);
   CHECK_EQ(resolve(box, "loop/x", false), WASI_ELOOP);
-  CHECK_EQ(resolve(box, "grow/x", false), WASI_ENAMETOOLONG);
+  /* The walk refuses to splice past its buffer; the kernel expands the
+  ** links itself and then finds no "c". */
+  CHECK_EQ(resolve(box, "grow/x", false), fallback ? WASI_ENAMETOOLONG : WASI_ENOENT);
   CHECK_EQ(resolve(box, "self", true), WASI_ENAMETOOLONG);
   CHECK_EQ(resolve(box, "/abs", false), WASI_ENOTCAPABLE);
   CHECK_EQ(resolve(box, "", false), WASI_ENOENT);
@@ -376,6 +430,38 @@ TEST(confinement_limits_with_openat2) {
 }
 TEST(confinement_limits_with_the_component_walk) {
   limits(true);
+}
+
+/* The component walk when the process runs out of fds: with none free the
+** first directory cannot be opened, with one free the final copy of it
+** cannot be made; both report EMFILE and leak nothing. */
+TEST(walk_out_of_fds_is_emfile) {
+  char root[128];
+  REQUIRE(fx_tree(root) == 0);
+  REQUIRE(fx_escape_links(root) == 0);
+  char p[300];
+  snprintf(p, sizeof p, "%s/box", root);
+  int box = open(p, O_RDONLY | O_DIRECTORY);
+  REQUIRE(box >= 0);
+  struct rlimit old;
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &old) == 0);
+  struct rlimit low = {256, old.rlim_max};
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+  int fill[256], n = 0;
+  while (n < 256 && (fill[n] = open("/dev/null", O_RDONLY)) >= 0) n++;
+  REQUIRE(n > 2);
+  wasi_confine_force_fallback(true);
+  CHECK_EQ(resolve(box, "sub/file", false), WASI_EMFILE); /* no fd for "sub" */
+  close(fill[--n]);
+  CHECK_EQ(resolve(box, "sub/file", false), WASI_EMFILE); /* "sub" opened, no copy */
+  close(fill[--n]);
+  close(fill[--n]);
+  CHECK_EQ(resolve(box, "sub/file", false), 0); /* and it works again with room */
+  wasi_confine_force_fallback(false);
+  while (n) close(fill[--n]);
+  setrlimit(RLIMIT_NOFILE, &old);
+  close(box);
+  fx_rmtree(root);
 }
 
 TEST(errno_and_filetype_maps) {
@@ -537,8 +623,10 @@ TEST(a_call_without_a_context_traps) {
   rusm_module_free(m);
 }
 
-TEST_MAIN(connected_socket_as_stdio, listening_socket_as_stdio, unconnected_socket_errnos, non_sockets_are_notsock,
-          poll_unknown_subscription_type_is_einval, readdir_types_sockets_and_fifos,
+TEST_MAIN(connected_socket_as_stdio, listening_socket_as_stdio, unconnected_socket_errnos,
+          non_sockets_are_notsock, poll_unknown_subscription_type_is_einval,
+          readdir_types_sockets_and_fifos, readdir_types_in_dev, caps_refuse_an_unknown_grant,
           confinement_limits_with_openat2, confinement_limits_with_the_component_walk,
-          errno_and_filetype_maps, context_needs_valid_caps, driver_failures_are_named,
-          driver_continues_after_the_budget, a_call_without_a_context_traps)
+          walk_out_of_fds_is_emfile, errno_and_filetype_maps, context_needs_valid_caps,
+          driver_failures_are_named, driver_continues_after_the_budget,
+          a_call_without_a_context_traps)

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "proc_util.h"
 #include "rusm/stream.h"
@@ -163,7 +164,7 @@ TEST(woken_accept_skips_a_message) {
   CHECK_EQ(rusm_stream_try_write(wr, chunk, 3), RUSM_STREAM_OK); /* takes chunk */
   CHECK(rusm_send_stream(rt, g, rd));
   nap_ms(20);
-  CHECK(rusm_is_alive(rt, g)); /* read "xyz", now waits for the end */
+  CHECK(rusm_is_alive(rt, g));        /* read "xyz", now waits for the end */
   CHECK(rusm_send(rt, g, "poke", 4)); /* a wake-up with the stream still empty */
   nap_ms(20);
   CHECK(rusm_is_alive(rt, g));
@@ -215,7 +216,7 @@ TEST(full_stream_parks_the_writer) {
   exit_rec r = {0};
   rusm_pid g = spawn_rec(w, p, NULL, &r);
   nap_ms(30);
-  CHECK(rusm_is_alive(rt, g)); /* parked: 16 chunks fit, 40 were written */
+  CHECK(rusm_is_alive(rt, g));        /* parked: 16 chunks fit, 40 were written */
   CHECK(rusm_send(rt, g, "poke", 4)); /* a wake-up with the stream still full */
   nap_ms(20);
   CHECK(rusm_is_alive(rt, g));
@@ -293,6 +294,39 @@ TEST(wasi_yield_gives_up_the_core) {
   rusm_rt_free(rt);
 }
 
+/* A WASI read of an empty stdin parks the process on the core's poller
+** (no thread sleeps); data on the pipe wakes it. stdin is swapped for a
+** pipe for the length of the test. */
+TEST(wasi_read_waits_on_the_fd) {
+  int p[2];
+  REQUIRE(pipe(p) == 0);
+  int saved = dup(0);
+  REQUIRE(saved >= 0 && dup2(p[0], 0) == 0);
+  rusm_rt *rt = new_rt(2);
+  rusm_wasm *w = rusm_wasm_new(rt, NULL);
+  rusm_wasm_module *m = NULL;
+  rusm_wasm_prepared *pr = prep(w, "wasiread", "run", &m);
+  REQUIRE(pr);
+  rusm_caps *caps = rusm_caps_allow_stdio(rusm_caps_new(), true);
+  exit_rec r = {0};
+  rusm_pid g = spawn_rec(w, pr, caps, &r);
+  nap_ms(30);
+  CHECK(rusm_is_alive(rt, g)); /* parked on the empty pipe */
+  CHECK_EQ(write(p[1], "ping", 4), 4);
+  rusm_rt_join(rt, g);
+  if (r.reason != RUSM_EXIT_NORMAL) fprintf(stderr, "  wasiread: %s\n", r.error);
+  CHECK_EQ(r.reason, RUSM_EXIT_NORMAL);
+  dup2(saved, 0);
+  close(saved);
+  close(p[0]);
+  close(p[1]);
+  rusm_caps_free(caps);
+  rusm_wasm_prepared_free(pr);
+  rusm_wasm_module_free(m);
+  rusm_wasm_free(w);
+  rusm_rt_free(rt);
+}
+
 TEST(spawn_with_caps_and_argv) {
   rusm_rt *rt = new_rt(1);
   rusm_wasm *w = rusm_wasm_new(rt, NULL);
@@ -326,6 +360,7 @@ TEST(spawn_with_caps_and_argv) {
   rusm_rt_free(rt);
 }
 
-TEST_MAIN(names_must_be_valid_utf8, list_with_process_control_sees_everyone,
-          kill_self_ends_at_once, streams_and_skipped_items, woken_receive_skips_a_stream,
-          woken_accept_skips_a_message, full_stream_parks_the_writer, start_failures_are_reported, wasi_yield_gives_up_the_core, spawn_with_caps_and_argv)
+TEST_MAIN(names_must_be_valid_utf8, list_with_process_control_sees_everyone, kill_self_ends_at_once,
+          streams_and_skipped_items, woken_receive_skips_a_stream, woken_accept_skips_a_message,
+          full_stream_parks_the_writer, start_failures_are_reported, wasi_yield_gives_up_the_core,
+          wasi_read_waits_on_the_fd, spawn_with_caps_and_argv)
