@@ -6,11 +6,12 @@
 ** followed by its operands. Operands are frame-slot indices (8-byte slots
 ** relative to the frame pointer), immediates, or branch offsets (signed,
 ** in words, relative to the opcode word of the branching instruction).
-** Frame layout: [params | locals | temps (operand stack) | consts | scratch].
-** Locals and constants are addressed directly, so local.get and *.const
-** emit nothing; the translator copies a value only when a local.set would
-** clobber a still-referenced local, or when a block/call/return needs its
-** values in canonical slots.
+** Frame layout: [params | locals | consts | scratch | temps (operand stack)].
+** Locals are addressed directly and constants are immediates of the ops
+** that use them (the _I forms; a frame slot only where no such form
+** exists), so local.get and *.const emit nothing; the translator copies a
+** value only when a local.set would clobber a still-referenced local, or
+** when a block/call/return needs its values in canonical slots.
 **
 ** Every internal opcode is listed once in CMP_OPS; the numeric families
 ** carry their Wasm opcode and their C expression so the translator's
