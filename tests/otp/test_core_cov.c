@@ -2,8 +2,9 @@
 ** test_core_cov.c: edge cases of the actor core that the feature tests do
 ** not reach: spawn calls with no body, a resumable body killed during its
 ** own step, unlink against a dead peer, trap_exit switched off again, many
-** names and tags on one process (table growth), and stream ends disowned
-** by a process that then exits.
+** names and tags on one process (table growth), a name taken over while
+** its holder exits, stream ends disowned by a process that then exits, and
+** a writable wait armed twice by one resumable body.
 */
 #include "test.h"
 #include "otp_test.h"

@@ -2,8 +2,9 @@
 ** test_io_cov.c: fd-wait and TCP edge cases (loopback only): waits on a
 ** closed fd, an fd number reused behind the poller's back, resumable arms
 ** merged per fd and fired out of order, a bad fd arm, the address forms
-** ("[::1]", "localhost", ":port", "*:port") and the parking native accept,
-** also killed while it waits.
+** ("[::1]", "localhost", ":port", "*:port"), the parking native accept
+** (also killed while it waits), an fd that beats its timeout, and an
+** acceptor whose listening socket breaks under it.
 */
 #include "test.h"
 #include "otp_test.h"
