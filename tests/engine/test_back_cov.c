@@ -6,6 +6,7 @@
 ** configured call depth, and the memory cap.
 */
 #include <string.h>
+#include <sys/resource.h>
 
 #include "../test.h"
 #include "exec_util.h"
@@ -526,6 +527,13 @@ TEST(budget_yields_everywhere) {
     rusm_results(r.in, &res);
     CHECK_EQ(res.i32, 50);
   }
+  /* resume_host on a yielded (not suspended) call just continues it. */
+  rusm_val arg = {.i32 = 9}, res = {0};
+  CHECK_EQ(rusm_invoke(r.in, eu_func(r.in, "loop_br"), &arg, 0), RUSM_EXEC_YIELD);
+  CHECK(rusm_suspended_args(r.in) == NULL);
+  CHECK_EQ(rusm_resume_host(r.in, NULL, UINT32_MAX), RUSM_EXEC_DONE);
+  rusm_results(r.in, &res);
+  CHECK_EQ(res.i32, 9);
   CHECK(slices_to_finish(r.in, "calls_direct", NULL, 4) >= 3);
   CHECK(slices_to_finish(r.in, "calls_indirect", NULL, 3) >= 2);
   rusm_val one = {.i32 = 1};
@@ -705,7 +713,37 @@ TEST(instantiate_fails_on_a_huge_table) {
   rusm_module_free(m);
 }
 
+/* With no file descriptor to spare, prepare cannot share a big image
+** copy-on-write; instances then copy it, and reuse still restores it. */
+TEST(big_image_without_memfd) {
+  rusm_module *m = eu_load("bigimage");
+  REQUIRE(m);
+  struct rlimit old;
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &old) == 0);
+  struct rlimit low = {3, old.rlim_max};
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+  rusm_prepared *p = rusm_prepare(m, NULL, 0, NULL);
+  setrlimit(RLIMIT_NOFILE, &old);
+  REQUIRE(p);
+  rusm_instance *a = rusm_instantiate(p, NULL, NULL);
+  REQUIRE(a);
+  CHECK_EQ(eu_i32(a, "peek", 262144), 'Q');
+  rusm_val args[2] = {{.i32 = 262144}, {.i32 = 'R'}};
+  CHECK_EQ(eu_call(a, "poke", args, NULL), RUSM_EXEC_DONE);
+  args[0].i32 = 100;
+  CHECK_EQ(eu_call(a, "poke", args, NULL), RUSM_EXEC_DONE);
+  rusm_instance_free(a);
+  rusm_instance *b = rusm_instantiate(p, NULL, NULL);
+  REQUIRE(b == a);
+  CHECK_EQ(eu_i32(b, "peek", 262144), 'Q');
+  CHECK_EQ(eu_i32(b, "peek", 100), 0);
+  rusm_instance_free(b);
+  rusm_prepared_free(p);
+  rusm_module_free(m);
+}
+
 TEST_MAIN(prepare_import_errors, module_queries, trap_names_and_format, standalone_objects,
           instance_queries, status_after_each_outcome, host_calls_direct_and_nested,
           budget_yields_everywhere, epoch_yields_everywhere, small_call_depth,
-          memory_cap_on_imported_memory, own_memory_reuse, instantiate_fails_on_a_huge_table)
+          memory_cap_on_imported_memory, own_memory_reuse, instantiate_fails_on_a_huge_table,
+          big_image_without_memfd)
