@@ -3,7 +3,8 @@
 ** import checks and their texts, module and instance queries, standalone
 ** objects, the execution state after every status, host-call misuse,
 ** budget and epoch yields at every kind of back-edge and call, a small
-** configured call depth, and the memory cap.
+** configured call depth, the memory cap, own memories across pool reuse,
+** and instantiation/prepare falling back when a resource is refused.
 */
 #include <string.h>
 #include <sys/resource.h>
