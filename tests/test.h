@@ -24,42 +24,42 @@ static int test_failures_; /* failures inside the running test */
 
 #define TEST(name) static void name(void)
 
-#define CHECK(cond)                                                                        \
-  do {                                                                                     \
-    if (!(cond)) {                                                                         \
-      test_failures_++;                                                                    \
-      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);           \
-    }                                                                                      \
+#define CHECK(cond)                                                                                \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      test_failures_++;                                                                            \
+      fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);                   \
+    }                                                                                              \
   } while (0)
 
-#define CHECK_EQ(a, b)                                                                     \
-  do {                                                                                     \
-    long long a_ = (long long)(a), b_ = (long long)(b);                                    \
-    if (a_ != b_) {                                                                        \
-      test_failures_++;                                                                    \
-      fprintf(stderr, "  %s:%d: CHECK_EQ(%s, %s) failed: %lld != %lld\n", __FILE__,       \
-              __LINE__, #a, #b, a_, b_);                                                   \
-    }                                                                                      \
+#define CHECK_EQ(a, b)                                                                             \
+  do {                                                                                             \
+    long long a_ = (long long)(a), b_ = (long long)(b);                                            \
+    if (a_ != b_) {                                                                                \
+      test_failures_++;                                                                            \
+      fprintf(stderr, "  %s:%d: CHECK_EQ(%s, %s) failed: %lld != %lld\n", __FILE__, __LINE__, #a,  \
+              #b, a_, b_);                                                                         \
+    }                                                                                              \
   } while (0)
 
-#define CHECK_STR(a, b)                                                                    \
-  do {                                                                                     \
-    const char *a_ = (a), *b_ = (b);                                                       \
-    if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                               \
-      test_failures_++;                                                                    \
-      fprintf(stderr, "  %s:%d: CHECK_STR(%s, %s) failed: \"%s\" != \"%s\"\n", __FILE__,  \
-              __LINE__, #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");                   \
-    }                                                                                      \
+#define CHECK_STR(a, b)                                                                            \
+  do {                                                                                             \
+    const char *a_ = (a), *b_ = (b);                                                               \
+    if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                       \
+      test_failures_++;                                                                            \
+      fprintf(stderr, "  %s:%d: CHECK_STR(%s, %s) failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__, \
+              #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                     \
+    }                                                                                              \
   } while (0)
 
 /* A failed REQUIRE ends the current test at once (later steps would crash). */
-#define REQUIRE(cond)                                                                      \
-  do {                                                                                     \
-    if (!(cond)) {                                                                         \
-      test_failures_++;                                                                    \
-      fprintf(stderr, "  %s:%d: REQUIRE(%s) failed\n", __FILE__, __LINE__, #cond);         \
-      return;                                                                              \
-    }                                                                                      \
+#define REQUIRE(cond)                                                                              \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      test_failures_++;                                                                            \
+      fprintf(stderr, "  %s:%d: REQUIRE(%s) failed\n", __FILE__, __LINE__, #cond);                 \
+      return;                                                                                      \
+    }                                                                                              \
   } while (0)
 
 typedef struct {
@@ -100,10 +100,10 @@ static inline int test_run_(const test_case_ *cases, size_t n, int argc, char **
 }
 
 #define TEST_CASE_(f) {#f, f},
-#define TEST_MAIN(...)                                                                     \
-  int main(int argc, char **argv) {                                                        \
-    static const test_case_ cases_[] = {TEST_MAP_(TEST_CASE_, __VA_ARGS__)};               \
-    return test_run_(cases_, sizeof cases_ / sizeof cases_[0], argc, argv);                \
+#define TEST_MAIN(...)                                                                             \
+  int main(int argc, char **argv) {                                                                \
+    static const test_case_ cases_[] = {TEST_MAP_(TEST_CASE_, __VA_ARGS__)};                       \
+    return test_run_(cases_, sizeof cases_ / sizeof cases_[0], argc, argv);                        \
   }
 
 /* TEST_MAP_(m, a, b, ...) expands m(a) m(b) ... for up to 64 arguments. */

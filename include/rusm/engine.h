@@ -25,7 +25,8 @@
 extern "C" {
 #endif
 
-typedef struct rusm_module rusm_module;     /* decoded + validated + translated; immutable, thread-safe */
+typedef struct rusm_module
+    rusm_module; /* decoded + validated + translated; immutable, thread-safe */
 typedef struct rusm_prepared rusm_prepared; /* module + resolved imports + instance pool */
 typedef struct rusm_instance rusm_instance; /* one instance; used by one thread at a time */
 typedef struct rusm_func rusm_func;         /* a function: host, or (instance, index) */
@@ -67,19 +68,19 @@ typedef struct rusm_error {
 } rusm_error;
 
 /* Traps, defined once. The strings are the spec test suite's wording. */
-#define RUSM_TRAPS(X)                                                                      \
-  X(NONE, "no trap")                                                                       \
-  X(UNREACHABLE, "unreachable")                                                            \
-  X(MEMORY_OOB, "out of bounds memory access")                                             \
-  X(TABLE_OOB, "out of bounds table access")                                               \
-  X(UNDEFINED_ELEMENT, "undefined element")                                                \
-  X(UNINITIALIZED_ELEMENT, "uninitialized element")                                        \
-  X(INDIRECT_TYPE, "indirect call type mismatch")                                          \
-  X(DIV_ZERO, "integer divide by zero")                                                    \
-  X(INT_OVERFLOW, "integer overflow")                                                      \
-  X(INVALID_CONVERSION, "invalid conversion to integer")                                   \
-  X(STACK_EXHAUSTED, "call stack exhausted")                                               \
-  X(OUT_OF_MEMORY, "out of memory")                                                        \
+#define RUSM_TRAPS(X)                                                                              \
+  X(NONE, "no trap")                                                                               \
+  X(UNREACHABLE, "unreachable")                                                                    \
+  X(MEMORY_OOB, "out of bounds memory access")                                                     \
+  X(TABLE_OOB, "out of bounds table access")                                                       \
+  X(UNDEFINED_ELEMENT, "undefined element")                                                        \
+  X(UNINITIALIZED_ELEMENT, "uninitialized element")                                                \
+  X(INDIRECT_TYPE, "indirect call type mismatch")                                                  \
+  X(DIV_ZERO, "integer divide by zero")                                                            \
+  X(INT_OVERFLOW, "integer overflow")                                                              \
+  X(INVALID_CONVERSION, "invalid conversion to integer")                                           \
+  X(STACK_EXHAUSTED, "call stack exhausted")                                                       \
+  X(OUT_OF_MEMORY, "out of memory")                                                                \
   X(HOST, "host trap")
 
 typedef enum {
@@ -93,7 +94,8 @@ const char *rusm_trap_name(rusm_trap_kind k);
 typedef struct rusm_trap {
   rusm_trap_kind kind;
   uint32_t func_index;   /* in the module that trapped; UINT32_MAX if none */
-  const char *func_name; /* from the name section or the export; NULL if unknown; lives as long as the module */
+  const char *func_name; /* from the name section or the export; NULL if unknown; lives as long as
+                            the module */
   char host_msg[128];    /* for RUSM_TRAP_HOST: the host's reason */
 } rusm_trap;
 
@@ -102,7 +104,12 @@ char *rusm_trap_format(const rusm_trap *t, char *buf, size_t cap);
 
 /* ------------------------------------------------------------ modules */
 
-typedef enum { RUSM_EXTERN_FUNC, RUSM_EXTERN_TABLE, RUSM_EXTERN_MEMORY, RUSM_EXTERN_GLOBAL } rusm_extern_kind;
+typedef enum {
+  RUSM_EXTERN_FUNC,
+  RUSM_EXTERN_TABLE,
+  RUSM_EXTERN_MEMORY,
+  RUSM_EXTERN_GLOBAL
+} rusm_extern_kind;
 
 typedef struct rusm_functype {
   uint32_t n_params, n_results;
@@ -116,10 +123,16 @@ typedef struct rusm_limits {
 
 typedef struct rusm_externtype {
   rusm_extern_kind kind;
-  rusm_functype func;                        /* FUNC */
-  struct { rusm_valtype elem; rusm_limits limits; } table;  /* TABLE */
-  rusm_limits memory;                         /* MEMORY, in 64 KiB pages */
-  struct { rusm_valtype type; bool mutable_; } global;      /* GLOBAL */
+  rusm_functype func; /* FUNC */
+  struct {
+    rusm_valtype elem;
+    rusm_limits limits;
+  } table;            /* TABLE */
+  rusm_limits memory; /* MEMORY, in 64 KiB pages */
+  struct {
+    rusm_valtype type;
+    bool mutable_;
+  } global; /* GLOBAL */
 } rusm_externtype;
 
 /* Decodes, validates and translates. Copies what it keeps of bytes.
@@ -132,16 +145,17 @@ size_t rusm_module_import_count(const rusm_module *m);
 void rusm_module_import(const rusm_module *m, size_t i, const char **o_module, const char **o_name,
                         rusm_externtype *o_type);
 size_t rusm_module_export_count(const rusm_module *m);
-void rusm_module_export(const rusm_module *m, size_t i, const char **o_name, rusm_externtype *o_type);
+void rusm_module_export(const rusm_module *m, size_t i, const char **o_name,
+                        rusm_externtype *o_type);
 /* Index of the export named name, or -1. */
 long rusm_module_find_export(const rusm_module *m, const char *name);
 
 /* ---------------------------------------------------- host functions */
 
 typedef enum {
-  RUSM_HOST_OK,      /* results written */
-  RUSM_HOST_TRAP,    /* rusm_call_trap was called */
-  RUSM_HOST_SUSPEND  /* park the caller; results come with rusm_resume_host */
+  RUSM_HOST_OK,     /* results written */
+  RUSM_HOST_TRAP,   /* rusm_call_trap was called */
+  RUSM_HOST_SUSPEND /* park the caller; results come with rusm_resume_host */
 } rusm_host_status;
 
 typedef rusm_host_status (*rusm_host_fn)(rusm_call *call, void *env, const rusm_val *args,
@@ -224,10 +238,10 @@ bool rusm_instance_export_at(rusm_instance *inst, size_t i, rusm_extern *o_ext);
 /* --------------------------------------------------------- execution */
 
 typedef enum {
-  RUSM_EXEC_DONE,    /* results ready: rusm_results */
-  RUSM_EXEC_TRAP,    /* rusm_last_trap says why; the call is over */
-  RUSM_EXEC_YIELD,   /* budget spent or interrupted; rusm_continue */
-  RUSM_EXEC_SUSPEND  /* a host import parked; rusm_resume_host */
+  RUSM_EXEC_DONE,   /* results ready: rusm_results */
+  RUSM_EXEC_TRAP,   /* rusm_last_trap says why; the call is over */
+  RUSM_EXEC_YIELD,  /* budget spent or interrupted; rusm_continue */
+  RUSM_EXEC_SUSPEND /* a host import parked; rusm_resume_host */
 } rusm_exec_status;
 
 /* Begins running the start function (DONE at once if there is none). */
@@ -248,7 +262,8 @@ const rusm_trap *rusm_last_trap(const rusm_instance *inst);
 ** *epoch >= deadline (an epoch thread bumps *epoch): at the first one after
 ** rusm_invoke/continue/resume, else within 64 of them. epoch is borrowed and
 ** may be NULL (budget only). */
-void rusm_instance_set_epoch(rusm_instance *inst, const volatile uint64_t *epoch, uint64_t deadline);
+void rusm_instance_set_epoch(rusm_instance *inst, const volatile uint64_t *epoch,
+                             uint64_t deadline);
 
 #ifdef __cplusplus
 }

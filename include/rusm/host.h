@@ -37,10 +37,10 @@ typedef struct rusm_wasm_module rusm_wasm_module;     /* a compiled core module 
 typedef struct rusm_wasm_prepared rusm_wasm_prepared; /* module + entry + resolved imports */
 
 typedef struct rusm_wasm_config {
-  uint32_t epoch_tick_us;   /* epoch period; default 10000 (10 ms) */
-  uint64_t max_memory;      /* per-instance hard ceiling in bytes; default 16 MiB */
-  uint32_t max_call_depth;  /* default 10000 frames */
-  bool track_waits;         /* measure how long runnable guests wait for a core (benchmarks) */
+  uint32_t epoch_tick_us;  /* epoch period; default 10000 (10 ms) */
+  uint64_t max_memory;     /* per-instance hard ceiling in bytes; default 16 MiB */
+  uint32_t max_call_depth; /* default 10000 frames */
+  bool track_waits;        /* measure how long runnable guests wait for a core (benchmarks) */
 } rusm_wasm_config;
 
 void rusm_wasm_config_default(rusm_wasm_config *o_cfg);
@@ -87,10 +87,10 @@ typedef struct rusm_wasm_exit {
 } rusm_wasm_exit;
 
 typedef struct rusm_wasm_spawn_opts {
-  const rusm_caps *caps;          /* NULL = sandboxed; copied */
-  int argc;                       /* WASI argv (copied); 0 = just the entry name */
+  const rusm_caps *caps; /* NULL = sandboxed; copied */
+  int argc;              /* WASI argv (copied); 0 = just the entry name */
   const char *const *argv;
-  const char *label;              /* process label (copied) or NULL */
+  const char *label; /* process label (copied) or NULL */
   /* Called once on the worker thread as the process ends (also when it is
   ** killed or could not start). Must not block. */
   void (*on_exit)(void *arg, const rusm_wasm_exit *e);

@@ -37,10 +37,10 @@ typedef uint64_t rusm_ref;        /* a monitor or timer reference */
 #define RUSM_PID_NONE UINT64_MAX
 
 /* Exit reasons, defined once. */
-#define RUSM_EXIT_REASONS(X)                                                               \
-  X(NORMAL, "normal")   /* the body returned */                                            \
-  X(KILLED, "killed")   /* kill, shutdown, or an abnormal link cascade */                  \
-  X(CRASHED, "crashed") /* rusm_crash, a failed assertion, a Wasm trap */                  \
+#define RUSM_EXIT_REASONS(X)                                                                       \
+  X(NORMAL, "normal")   /* the body returned */                                                    \
+  X(KILLED, "killed")   /* kill, shutdown, or an abnormal link cascade */                          \
+  X(CRASHED, "crashed") /* rusm_crash, a failed assertion, a Wasm trap */                          \
   X(NOPROC, "noproc")   /* monitor of a process that was already dead */
 
 typedef enum {
@@ -54,10 +54,10 @@ const char *rusm_exit_reason_name(rusm_exit_reason r); /* "normal", ... (static)
 /* ------------------------------------------------------------ the runtime */
 
 typedef struct rusm_rt_config {
-  unsigned workers;        /* worker threads; 0 = one per online core */
-  uint32_t reductions;     /* budget of a time slice (default 4000, as the BEAM) */
+  unsigned workers;         /* worker threads; 0 = one per online core */
+  uint32_t reductions;      /* budget of a time slice (default 4000, as the BEAM) */
   bool track_mailbox_depth; /* keep per-process depth for rusm_info (off: costs nothing) */
-  size_t mailbox_capacity; /* 0 = unbounded; else user messages past it are shed */
+  size_t mailbox_capacity;  /* 0 = unbounded; else user messages past it are shed */
 } rusm_rt_config;
 
 void rusm_rt_config_default(rusm_rt_config *o_cfg);
@@ -129,9 +129,9 @@ bool rusm_killed(rusm_ctx *ctx);
 _Noreturn void rusm_crash(rusm_ctx *ctx);
 
 /* Our assertion: a failed one crashes the process, not the host. */
-#define RUSM_ASSERT(ctx, cond)                                                             \
-  do {                                                                                     \
-    if (!(cond)) rusm_crash(ctx);                                                          \
+#define RUSM_ASSERT(ctx, cond)                                                                     \
+  do {                                                                                             \
+    if (!(cond)) rusm_crash(ctx);                                                                  \
   } while (0)
 
 /* Gives up the rest of the time slice (a native body's cooperative yield). */
@@ -142,10 +142,10 @@ void rusm_yield(rusm_ctx *ctx);
 typedef struct rusm_stream_reader rusm_stream_reader; /* see rusm/stream.h */
 
 /* Kinds of mailbox item, defined once. */
-#define RUSM_ITEM_KINDS(X)                                                                 \
-  X(MESSAGE, "message") /* user bytes */                                                   \
-  X(STREAM, "stream")   /* the read end of a byte stream */                                \
-  X(DOWN, "down")       /* a monitored process ended */                                    \
+#define RUSM_ITEM_KINDS(X)                                                                         \
+  X(MESSAGE, "message") /* user bytes */                                                           \
+  X(STREAM, "stream")   /* the read end of a byte stream */                                        \
+  X(DOWN, "down")       /* a monitored process ended */                                            \
   X(EXIT, "exit")       /* a linked process ended (only when trapping exits) */
 
 typedef enum {
@@ -227,9 +227,9 @@ uint64_t rusm_now_ns(void); /* CLOCK_MONOTONIC */
 
 /* ------------------------------------------------ links, monitors, exits */
 
-bool rusm_kill(rusm_rt *rt, rusm_pid pid);                              /* reason Killed */
-bool rusm_exit(rusm_rt *rt, rusm_pid pid, rusm_exit_reason reason);     /* staged reason */
-bool rusm_link(rusm_rt *rt, rusm_pid a, rusm_pid b);                    /* bidirectional */
+bool rusm_kill(rusm_rt *rt, rusm_pid pid);                          /* reason Killed */
+bool rusm_exit(rusm_rt *rt, rusm_pid pid, rusm_exit_reason reason); /* staged reason */
+bool rusm_link(rusm_rt *rt, rusm_pid a, rusm_pid b);                /* bidirectional */
 bool rusm_unlink(rusm_rt *rt, rusm_pid a, rusm_pid b);
 bool rusm_set_trap_exit(rusm_rt *rt, rusm_pid pid, bool on);
 /* watcher gets Down{ref, target, reason} when target ends; at once with
@@ -278,7 +278,7 @@ typedef struct rusm_info {
   size_t monitors; /* how many monitor this process */
   char **names;    /* owned, NULL-terminated; free with rusm_info_clear */
   size_t n_names;
-  char *label;     /* owned or NULL */
+  char *label;          /* owned or NULL */
   size_t mailbox_depth; /* 0 unless depth tracking is on */
   bool trap_exit;
 } rusm_info;
@@ -289,7 +289,8 @@ bool rusm_set_label(rusm_rt *rt, rusm_pid pid, const char *label); /* copies lab
 
 /* --------------------------------------------------------------- logging */
 
-#define RUSM_LOG_LEVELS(X) X(OFF, "off") X(ERROR, "error") X(WARN, "warn") X(INFO, "info") X(DEBUG, "debug")
+#define RUSM_LOG_LEVELS(X)                                                                         \
+  X(OFF, "off") X(ERROR, "error") X(WARN, "warn") X(INFO, "info") X(DEBUG, "debug")
 typedef enum {
 #define X(n, s) RUSM_LOG_##n,
   RUSM_LOG_LEVELS(X)

@@ -22,7 +22,9 @@ static rusm_wasm_prepared *prepare(rusm_wasm *w, const uint8_t *b, size_t n,
   return *o_m ? rusm_wasm_prepare(w, *o_m, "run", &err) : NULL;
 }
 
-static uint64_t notifications(void *arg) { return rusm_wasm_notifications(arg); }
+static uint64_t notifications(void *arg) {
+  return rusm_wasm_notifications(arg);
+}
 
 /* Notify rate over seconds of a load already running. */
 static double rate_over(rusm_wasm *w, double seconds) {

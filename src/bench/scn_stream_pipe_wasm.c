@@ -14,7 +14,9 @@
 
 #define CHUNK 4096
 
-static uint64_t bytes(void *arg) { return CHUNK * rusm_wasm_notifications(arg); }
+static uint64_t bytes(void *arg) {
+  return CHUNK * rusm_wasm_notifications(arg);
+}
 
 static rusm_wasm_prepared *prepare(rusm_wasm *w, const unsigned char *b, size_t n,
                                    rusm_wasm_module **o_m) {
@@ -31,10 +33,10 @@ int bench_stream_pipe_wasm(const bench_opts *o, bench_result *r) {
   if (!rt) return bench_fail(r, "cannot create a runtime");
   rusm_wasm *w = rusm_wasm_new(rt, NULL);
   rusm_wasm_module *mp = NULL, *mc = NULL;
-  rusm_wasm_prepared *pp = w ? prepare(w, guest_stream_producer, guest_stream_producer_len, &mp)
-                             : NULL;
-  rusm_wasm_prepared *pc = w ? prepare(w, guest_stream_consumer, guest_stream_consumer_len, &mc)
-                             : NULL;
+  rusm_wasm_prepared *pp =
+      w ? prepare(w, guest_stream_producer, guest_stream_producer_len, &mp) : NULL;
+  rusm_wasm_prepared *pc =
+      w ? prepare(w, guest_stream_consumer, guest_stream_consumer_len, &mc) : NULL;
   if (!pp || !pc) {
     rusm_wasm_free(w);
     rusm_rt_free(rt);

@@ -13,18 +13,18 @@
 #include "host_int.h"
 #include "rusm/stream.h"
 
-static host_proc *proc_of(rusm_call *call) { return host_proc_of(rusm_call_instance(call)); }
+static host_proc *proc_of(rusm_call *call) {
+  return host_proc_of(rusm_call_instance(call));
+}
 
-static rusm_host_status h_own_pid(rusm_call *call, void *env, const rusm_val *args,
-                                  rusm_val *res) {
+static rusm_host_status h_own_pid(rusm_call *call, void *env, const rusm_val *args, rusm_val *res) {
   res[0].i64 = (int64_t)host_proc_pid(proc_of(call));
   return RUSM_HOST_OK;
 }
 
 /* Counted per process and added to the runtime's total when the process
 ** ends or yields, so bystanders on two cores never share a cache line. */
-static rusm_host_status h_notify(rusm_call *call, void *env, const rusm_val *args,
-                                 rusm_val *res) {
+static rusm_host_status h_notify(rusm_call *call, void *env, const rusm_val *args, rusm_val *res) {
   host_proc_notify(proc_of(call));
   return RUSM_HOST_OK;
 }
@@ -102,8 +102,7 @@ static bool may_control(host_proc *hp, rusm_pid target) {
 
 /* ------------------------------------------------------------ handlers */
 
-static rusm_host_status h_send(rusm_call *call, void *env, const rusm_val *args,
-                               rusm_val *res) {
+static rusm_host_status h_send(rusm_call *call, void *env, const rusm_val *args, rusm_val *res) {
   rusm_wasm *w = env;
   const uint8_t *p = guest_bytes(call, args[1].i32, args[2].i32);
   if (!p) return RUSM_HOST_TRAP;
@@ -155,8 +154,7 @@ static rusm_exec_status after_self_kill(host_proc *hp, rusm_instance *inst, uint
   return rusm_resume_host(inst, &r, budget);
 }
 
-static rusm_host_status h_kill(rusm_call *call, void *env, const rusm_val *args,
-                               rusm_val *res) {
+static rusm_host_status h_kill(rusm_call *call, void *env, const rusm_val *args, rusm_val *res) {
   rusm_wasm *w = env;
   host_proc *hp = proc_of(call);
   rusm_pid pid = (rusm_pid)args[0].i64;
@@ -183,8 +181,7 @@ static rusm_host_status h_register(rusm_call *call, void *env, const rusm_val *a
   return RUSM_HOST_OK;
 }
 
-static rusm_host_status h_whereis(rusm_call *call, void *env, const rusm_val *args,
-                                  rusm_val *res) {
+static rusm_host_status h_whereis(rusm_call *call, void *env, const rusm_val *args, rusm_val *res) {
   rusm_wasm *w = env;
   char *name = guest_name(call, args[0].i32, args[1].i32);
   if (!name) return RUSM_HOST_TRAP;
@@ -245,8 +242,7 @@ static rusm_exec_status retry_receive(host_proc *hp, rusm_instance *inst, uint32
   return rusm_resume_host(inst, &r, budget);
 }
 
-static rusm_host_status h_receive(rusm_call *call, void *env, const rusm_val *args,
-                                  rusm_val *res) {
+static rusm_host_status h_receive(rusm_call *call, void *env, const rusm_val *args, rusm_val *res) {
   host_proc *hp = proc_of(call);
   uint8_t *dst = guest_bytes(call, args[0].i32, args[1].i32);
   if (!dst) return RUSM_HOST_TRAP;

@@ -13,7 +13,7 @@
 #include "rusm/wasi.h"
 
 struct rusm_wasm {
-  rusm_rt *rt;       /* borrowed */
+  rusm_rt *rt; /* borrowed */
   rusm_wasm_config cfg;
   /* The epoch: bumped every tick by the epoch thread, read by every running
   ** instance at calls and loop back-edges. */
@@ -40,7 +40,7 @@ struct rusm_wasm_module {
 
 struct rusm_wasm_prepared {
   rusm_wasm *w;
-  rusm_wasm_module *m;  /* a reference */
+  rusm_wasm_module *m; /* a reference */
   _Atomic uint32_t refs;
   rusm_prepared *prep;  /* owned; NULL when linking failed */
   rusm_func *entry;     /* resolved once: the entry export (of the first instance) */
@@ -52,29 +52,29 @@ struct rusm_wasm_prepared {
 
 /* The raw `rusm` ABI, defined once: X(name, params, results, handler).
 ** Signature letters: I = i32, L = i64. */
-#define HOST_ABI(X)                                                                        \
-  X(own_pid, "", "L")                                                                      \
-  X(notify, "", "")                                                                        \
-  X(send, "LII", "")                                                                       \
-  X(list_processes, "II", "I")                                                             \
-  X(is_alive, "L", "I")                                                                    \
-  X(kill, "L", "I")                                                                        \
-  X(register, "II", "I")                                                                   \
-  X(whereis, "II", "L")                                                                    \
-  X(unregister, "II", "I")                                                                 \
-  X(set_label, "II", "")                                                                   \
-  X(receive, "II", "I")                                                                    \
-  X(stream_open, "L", "L")                                                                 \
-  X(stream_write, "LII", "I")                                                              \
-  X(stream_close, "L", "")                                                                 \
-  X(stream_accept, "", "L")                                                                \
+#define HOST_ABI(X)                                                                                \
+  X(own_pid, "", "L")                                                                              \
+  X(notify, "", "")                                                                                \
+  X(send, "LII", "")                                                                               \
+  X(list_processes, "II", "I")                                                                     \
+  X(is_alive, "L", "I")                                                                            \
+  X(kill, "L", "I")                                                                                \
+  X(register, "II", "I")                                                                           \
+  X(whereis, "II", "L")                                                                            \
+  X(unregister, "II", "I")                                                                         \
+  X(set_label, "II", "")                                                                           \
+  X(receive, "II", "I")                                                                            \
+  X(stream_open, "L", "L")                                                                         \
+  X(stream_write, "LII", "I")                                                                      \
+  X(stream_close, "L", "")                                                                         \
+  X(stream_accept, "", "L")                                                                        \
   X(stream_read, "LII", "I")
 
 typedef enum {
 #define X(n, p, r) HOST_ABI_##n,
   HOST_ABI(X)
 #undef X
-  HOST_ABI_COUNT
+      HOST_ABI_COUNT
 } host_abi_id;
 
 /* abi.c: makes the host functions (one per ABI entry) for w. */
@@ -96,7 +96,7 @@ typedef struct host_stream {
 typedef struct host_streams {
   host_stream *v; /* v[id]; both pointers NULL once closed */
   size_t n, cap;
-  void *pending;  /* a copied chunk waiting for room (stream_write) */
+  void *pending; /* a copied chunk waiting for room (stream_write) */
   size_t pending_len;
 } host_streams;
 

@@ -78,8 +78,7 @@ static bool resolve_import(rusm_wasm_prepared *p, size_t i, rusm_extern *o_ext) 
       return false;
     }
     if (t.kind != RUSM_EXTERN_FUNC || !sig_matches(&t.func, abi_params[id], abi_results[id])) {
-      snprintf(p->link_error, sizeof p->link_error, "incompatible import type for rusm::%s",
-               name);
+      snprintf(p->link_error, sizeof p->link_error, "incompatible import type for rusm::%s", name);
       return false;
     }
     o_ext->kind = RUSM_EXTERN_FUNC;

@@ -37,22 +37,38 @@ struct host_proc {
   char *label; /* owned */
   void (*on_exit)(void *arg, const rusm_wasm_exit *e);
   void *on_exit_arg;
-  host_abi_retry retry; /* a suspended `rusm` call to retry, or NULL */
-  bool retry_yield;     /* ... which only wanted to give up the core */
+  host_abi_retry retry;  /* a suspended `rusm` call to retry, or NULL */
+  bool retry_yield;      /* ... which only wanted to give up the core */
   uint64_t notify_local; /* notifications not yet added to the runtime's count */
   uint64_t yielded_ns;   /* with track_waits: when it last gave up its core */
   host_streams streams;  /* the raw ABI's stream ends */
   bool reported;
 };
 
-host_proc *host_proc_of(rusm_instance *inst) { return rusm_instance_user(inst); }
-rusm_pid host_proc_pid(const host_proc *hp) { return hp->pid; }
-rusm_wasm *host_proc_wasm(const host_proc *hp) { return hp->w; }
-const rusm_wasm_prepared *host_proc_prepared(const host_proc *hp) { return hp->p; }
-rusm_ctx *host_proc_ctx(const host_proc *hp) { return hp->ctx; }
-const rusm_caps *host_proc_caps(const host_proc *hp) { return hp->caps; }
-void host_proc_notify(host_proc *hp) { hp->notify_local++; }
-host_streams *host_proc_streams(host_proc *hp) { return &hp->streams; }
+host_proc *host_proc_of(rusm_instance *inst) {
+  return rusm_instance_user(inst);
+}
+rusm_pid host_proc_pid(const host_proc *hp) {
+  return hp->pid;
+}
+rusm_wasm *host_proc_wasm(const host_proc *hp) {
+  return hp->w;
+}
+const rusm_wasm_prepared *host_proc_prepared(const host_proc *hp) {
+  return hp->p;
+}
+rusm_ctx *host_proc_ctx(const host_proc *hp) {
+  return hp->ctx;
+}
+const rusm_caps *host_proc_caps(const host_proc *hp) {
+  return hp->caps;
+}
+void host_proc_notify(host_proc *hp) {
+  hp->notify_local++;
+}
+host_streams *host_proc_streams(host_proc *hp) {
+  return &hp->streams;
+}
 void host_proc_set_retry(host_proc *hp, host_abi_retry r, bool yield) {
   hp->retry = r;
   hp->retry_yield = yield;
@@ -91,8 +107,8 @@ static rusm_step crash(host_proc *hp, rusm_exit_reason *o_reason, const char *er
 }
 
 /* The first resume: WASI context, instance, start function. */
-static rusm_exec_status begin(host_proc *hp, uint32_t budget, const char **o_err,
-                              char *buf, size_t cap) {
+static rusm_exec_status begin(host_proc *hp, uint32_t budget, const char **o_err, char *buf,
+                              size_t cap) {
   rusm_wasm_prepared *p = hp->p;
   if (p->link_error[0]) {
     *o_err = p->link_error;
@@ -175,8 +191,7 @@ static rusm_step run_slice(host_proc *hp, rusm_ctx *ctx, uint32_t budget,
       rusm_trap_format(rusm_last_trap(hp->inst), buf, sizeof buf);
       return crash(hp, o_reason, buf);
     }
-    case RUSM_EXEC_YIELD:
-      return RUSM_STEP_YIELD;
+    case RUSM_EXEC_YIELD: return RUSM_STEP_YIELD;
     case RUSM_EXEC_SUSPEND:
       if (hp->retry) return hp->retry_yield ? RUSM_STEP_YIELD : RUSM_STEP_WAIT;
       if (hp->wasi) {
@@ -198,8 +213,8 @@ static rusm_step run_slice(host_proc *hp, rusm_ctx *ctx, uint32_t budget,
 static void note_wait(rusm_wasm *w, uint64_t waited) {
   uint64_t cur = atomic_load_explicit(&w->max_wait_ns, memory_order_relaxed);
   while (waited > cur &&
-         !atomic_compare_exchange_weak_explicit(&w->max_wait_ns, &cur, waited,
-                                                memory_order_relaxed, memory_order_relaxed)) {
+         !atomic_compare_exchange_weak_explicit(&w->max_wait_ns, &cur, waited, memory_order_relaxed,
+                                                memory_order_relaxed)) {
   }
 }
 
@@ -254,7 +269,8 @@ rusm_pid rusm_wasm_spawn_ex(rusm_wasm *w, rusm_wasm_prepared *p, const rusm_wasm
     if (o->argc > 0 && o->argv) {
       hp->argv = calloc((size_t)o->argc, sizeof *hp->argv);
       ok &= hp->argv != NULL;
-      for (int i = 0; ok && i < o->argc; i++) ok &= (hp->argv[hp->argc++] = strdup(o->argv[i])) != NULL;
+      for (int i = 0; ok && i < o->argc; i++)
+        ok &= (hp->argv[hp->argc++] = strdup(o->argv[i])) != NULL;
     }
     if (o->label) ok &= (hp->label = strdup(o->label)) != NULL;
     hp->on_exit = o->on_exit;
@@ -274,7 +290,9 @@ rusm_pid rusm_wasm_spawn_ex(rusm_wasm *w, rusm_wasm_prepared *p, const rusm_wasm
   return pid;
 }
 
-rusm_pid rusm_wasm_spawn(rusm_wasm *w, rusm_wasm_prepared *p) { return rusm_wasm_spawn_ex(w, p, NULL); }
+rusm_pid rusm_wasm_spawn(rusm_wasm *w, rusm_wasm_prepared *p) {
+  return rusm_wasm_spawn_ex(w, p, NULL);
+}
 
 rusm_pid rusm_wasm_spawn_with(rusm_wasm *w, rusm_wasm_prepared *p, const rusm_caps *caps) {
   rusm_wasm_spawn_opts o = {0};

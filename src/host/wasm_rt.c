@@ -69,7 +69,9 @@ fail:
   return NULL;
 }
 
-size_t rusm_wasm_shutdown(rusm_wasm *w) { return rusm_rt_shutdown(w->rt); }
+size_t rusm_wasm_shutdown(rusm_wasm *w) {
+  return rusm_rt_shutdown(w->rt);
+}
 
 void rusm_wasm_free(rusm_wasm *w) {
   if (!w) return;
@@ -92,8 +94,12 @@ uint64_t rusm_wasm_notifications(rusm_wasm *w) {
 uint64_t rusm_wasm_spawned(rusm_wasm *w) {
   return atomic_load_explicit(&w->spawned, memory_order_relaxed);
 }
-uint64_t rusm_wasm_live(rusm_wasm *w) { return atomic_load_explicit(&w->live, memory_order_relaxed); }
-rusm_rt *rusm_wasm_rt(rusm_wasm *w) { return w->rt; }
+uint64_t rusm_wasm_live(rusm_wasm *w) {
+  return atomic_load_explicit(&w->live, memory_order_relaxed);
+}
+rusm_rt *rusm_wasm_rt(rusm_wasm *w) {
+  return w->rt;
+}
 uint64_t rusm_wasm_max_wait_ns(rusm_wasm *w) {
   return atomic_load_explicit(&w->max_wait_ns, memory_order_relaxed);
 }

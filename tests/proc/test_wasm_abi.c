@@ -93,7 +93,8 @@ static void run_ctl(const rusm_caps *caps, uint32_t out[4], bool *o_target_alive
   rusm_pid target = rusm_spawn(rt, idle_body, NULL, NULL);
   uint8_t msg[8];
   for (int i = 0; i < 8; i++) msg[i] = (uint8_t)(target >> (8 * i));
-  collect_case c = {.p = prep(w, "ctl", "run", &m), .caps = caps, .msg = msg, .msg_len = 8, .want = 1};
+  collect_case c = {
+      .p = prep(w, "ctl", "run", &m), .caps = caps, .msg = msg, .msg_len = 8, .want = 1};
   if (!c.p) return;
   rusm_rt_join(rt, rusm_spawn(rt, collector, &c, NULL));
   for (int i = 0; i < 4; i++) out[i] = c.got_len[0] >= 16 ? le32(c.got[0] + 4 * i) : 99;
@@ -202,9 +203,9 @@ TEST(stream_pipe_delivers_everything_in_order) {
   rusm_rt_join(rt, rusm_spawn(rt, pipe_collector, &c, NULL));
   sort_reports(&c);
   CHECK_EQ(atomic_load(&c.n_reports), 2);
-  CHECK_EQ(c.reports[0][0], 100);       /* producer: all written */
-  CHECK_EQ(c.reports[0][1], 0);         /* ... the last one ok */
-  CHECK_EQ(c.reports[1][0], 100);       /* consumer: all read, bytes checked in order */
+  CHECK_EQ(c.reports[0][0], 100); /* producer: all written */
+  CHECK_EQ(c.reports[0][1], 0);   /* ... the last one ok */
+  CHECK_EQ(c.reports[1][0], 100); /* consumer: all read, bytes checked in order */
   CHECK_EQ(c.reports[1][1], 100 * 4096);
   pipe_teardown(&c, mp, mc);
 }
@@ -226,9 +227,9 @@ TEST(stream_reader_dying_mid_stream) {
   pipe_case c = {.mode = 2, .chunks = 64};
   REQUIRE(pipe_setup(&c, &mp, &mc));
   rusm_rt_join(rt, rusm_spawn(rt, pipe_collector, &c, NULL));
-  CHECK_EQ(atomic_load(&c.n_reports), 1);     /* only the producer reports */
-  CHECK(c.reports[0][0] < 64);                /* it stopped early ... */
-  CHECK_EQ((int32_t)c.reports[0][1], -1);     /* ... because the reader was gone */
+  CHECK_EQ(atomic_load(&c.n_reports), 1); /* only the producer reports */
+  CHECK(c.reports[0][0] < 64);            /* it stopped early ... */
+  CHECK_EQ((int32_t)c.reports[0][1], -1); /* ... because the reader was gone */
   CHECK_EQ(c.cons_exit.reason, RUSM_EXIT_CRASHED);
   pipe_teardown(&c, mp, mc);
 }

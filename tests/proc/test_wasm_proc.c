@@ -224,7 +224,8 @@ TEST(ten_thousand_concurrent) {
   for (int i = 0; i < N; i++) CHECK(rusm_send(rt, pids[i], "x", 1));
   for (int i = 0; i < N; i++) rusm_rt_join(rt, pids[i]);
   int crashed = 0;
-  for (int i = 0; i < N; i++) crashed += recs[i].reason == RUSM_EXIT_CRASHED && atomic_load(&recs[i].seen);
+  for (int i = 0; i < N; i++)
+    crashed += recs[i].reason == RUSM_EXIT_CRASHED && atomic_load(&recs[i].seen);
   CHECK_EQ(crashed, N); /* each received its message, then trapped on purpose */
   CHECK_EQ(rusm_wasm_live(w), 0);
   rusm_wasm_free(w);
@@ -333,5 +334,5 @@ TEST(supervisor_restarts_trapping_child) {
 TEST_MAIN(add_and_notify, pid_reporting, trap_is_crash_seen_by_monitor,
           trap_is_crash_seen_by_trapping_link, spinner_preempted_and_killed,
           bystander_progress_under_spinners, ten_thousand_concurrent,
-          hundred_thousand_idle_then_shutdown, memory_cap,
-          bad_guests_crash_cleanly, supervisor_restarts_trapping_child)
+          hundred_thousand_idle_then_shutdown, memory_cap, bad_guests_crash_cleanly,
+          supervisor_restarts_trapping_child)

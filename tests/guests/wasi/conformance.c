@@ -12,9 +12,9 @@ static int dir; /* the /sandbox preopen */
 static const __wasi_rights_t ALL = (__wasi_rights_t)((1ull << 30) - 1);
 /* A directory's own rights: everything but reading, writing, seeking and sizing it. */
 static const __wasi_rights_t DIR_RIGHTS =
-    ALL & ~(__wasi_rights_t)(__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_SEEK |
-                              __WASI_RIGHTS_FD_TELL | __WASI_RIGHTS_FD_ALLOCATE |
-                              __WASI_RIGHTS_FD_FILESTAT_SET_SIZE);
+    ALL & ~(__wasi_rights_t)(__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE |
+                             __WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL |
+                             __WASI_RIGHTS_FD_ALLOCATE | __WASI_RIGHTS_FD_FILESTAT_SET_SIZE);
 
 #define CHK(c)                                                                                     \
   do {                                                                                             \
@@ -326,7 +326,8 @@ static int t_fd_fdstat_set_rights(void) {
 static int t_inheriting_rights(void) {
   E(__wasi_path_create_directory(dir, "ih"), 0);
   __wasi_fd_t d, f;
-  E(__wasi_path_open(dir, 0, "ih", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, __WASI_RIGHTS_FD_READ, 0, &d),
+  E(__wasi_path_open(dir, 0, "ih", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS, __WASI_RIGHTS_FD_READ, 0,
+                     &d),
     0);
   E(__wasi_path_open(d, 0, "x", __WASI_OFLAGS_CREAT, __WASI_RIGHTS_FD_WRITE, 0, 0, &f),
     __WASI_ERRNO_NOTCAPABLE);
@@ -488,8 +489,8 @@ static int t_nofollow_directory_link(void) {
   __wasi_fd_t fd;
   __wasi_errno_t e = __wasi_path_open(dir, 0, "ndl", __WASI_OFLAGS_DIRECTORY, ALL, ALL, 0, &fd);
   CHK(e == __WASI_ERRNO_LOOP || e == __WASI_ERRNO_NOTDIR);
-  E(__wasi_path_open(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "ndl/", __WASI_OFLAGS_DIRECTORY, DIR_RIGHTS,
-                     ALL, 0, &fd),
+  E(__wasi_path_open(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "ndl/", __WASI_OFLAGS_DIRECTORY,
+                     DIR_RIGHTS, ALL, 0, &fd),
     0);
   E(__wasi_fd_close(fd), 0);
   rm("ndl");
