@@ -217,6 +217,15 @@ static void pool_put(rusm_prepared *p, rusm_instance *inst) {
 rusm_instance *rusm_instantiate(rusm_prepared *p, const rusm_instance_config *cfg,
                                 rusm_error *o_err) {
   const wasm_module *wm = p->mod->wm;
+  /* The cap bounds the initial size too, not only memory.grow: an instance
+  ** never starts with more memory than its embedder allows. */
+  if (cfg && cfg->max_memory_bytes && wm->n_memories && !wm->n_imported_memories &&
+      wm->memories[0].limits.min > cfg->max_memory_bytes / INST_PAGE) {
+    wasm_error(o_err, NULL, 0, "memory of %llu pages exceeds the cap of %llu bytes",
+               (unsigned long long)wm->memories[0].limits.min,
+               (unsigned long long)cfg->max_memory_bytes);
+    return NULL;
+  }
   rusm_instance *inst = pool_take(p);
   bool fresh = false;
   if (!inst) {

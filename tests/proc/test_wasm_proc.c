@@ -269,6 +269,27 @@ TEST(memory_cap) {
   CHECK_EQ(r.reason, RUSM_EXIT_NORMAL);
   CHECK_EQ(rusm_wasm_notifications(w), 1);
   if (r.error[0]) fprintf(stderr, "  %s\n", r.error);
+  /* The cap bounds the initial memory too: a module starting above it
+  ** never gets an instance. */
+  rusm_wasm_module *mb;
+  rusm_wasm_prepared *pb = prep(w, "bigmem", "run", &mb);
+  REQUIRE(pb);
+  rusm_caps *small = rusm_caps_max_memory(rusm_caps_new(), 4 * 65536);
+  exit_rec rb = {0};
+  rusm_rt_join(rt, spawn_rec(w, pb, small, &rb));
+  CHECK_EQ(rb.reason, RUSM_EXIT_CRASHED);
+  CHECK(strstr(rb.error, "exceeds the cap") != NULL);
+  exit_rec ok = {0};
+  rusm_rt_join(rt, spawn_rec(w, pb, caps, &ok)); /* nor under the 3-page cap */
+  CHECK_EQ(ok.reason, RUSM_EXIT_CRASHED);
+  rusm_caps *big = rusm_caps_max_memory(rusm_caps_new(), 8 * 65536);
+  exit_rec fits = {0};
+  rusm_rt_join(rt, spawn_rec(w, pb, big, &fits));
+  CHECK_EQ(fits.reason, RUSM_EXIT_NORMAL);
+  rusm_caps_free(small);
+  rusm_caps_free(big);
+  rusm_wasm_prepared_free(pb);
+  rusm_wasm_module_free(mb);
   rusm_caps_free(caps);
   rusm_wasm_free(w);
   rusm_wasm_prepared_free(p);
