@@ -91,6 +91,11 @@ typedef struct rusm_wasm_spawn_opts {
   int argc;              /* WASI argv (copied); 0 = just the entry name */
   const char *const *argv;
   const char *label; /* process label (copied) or NULL */
+  /* Listening sockets the guest gets as WASI preopens after its
+  ** directories (duplicated at spawn; the caller keeps its own). Needs the
+  ** network grant, else the process ends Crashed at start. */
+  const int *sockets;
+  size_t n_sockets;
   /* Called once on the worker thread as the process ends (also when it is
   ** killed or could not start). Must not block. */
   void (*on_exit)(void *arg, const rusm_wasm_exit *e);

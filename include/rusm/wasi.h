@@ -53,6 +53,11 @@ typedef struct rusm_wasi_options {
   int stdin_fd, stdout_fd, stderr_fd;
   void (*on_wait)(const rusm_wasi_wait *wait, void *arg);
   void *on_wait_arg;
+  /* Listening sockets the guest gets as preopened fds after the
+  ** directories (wasmtime's --tcplisten): borrowed, duplicated here. Only
+  ** with the network grant; without it rusm_wasi_new fails. */
+  const int *sockets;
+  size_t n_sockets;
 } rusm_wasi_options;
 
 /* Builds a context: argv (copied; argv[0] is the program name), the caps'

@@ -8,7 +8,11 @@
 ** kind and function and exits 134, an invalid module or a failed start 1,
 ** bad usage 2.
 */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +35,9 @@ static const char usage_text[] =
     "                          network-client, trusted\n"
     "  --max-memory SIZE       linear-memory cap, e.g. 64M, 1G (default: the profile's)\n"
     "  --invoke NAME           run export NAME (type () -> ()) instead of _start\n"
+    "  --tcplisten HOST:PORT   a listening TCP socket the program gets as a preopened\n"
+    "                          fd after its directories (sock_accept); needs a profile\n"
+    "                          with the network grant (network-client, trusted)\n"
     "  -h, --help              this text\n"
     "\n"
     "Exit status: the program's; 134 if it trapped (the trap and function are\n"
@@ -67,6 +74,34 @@ static bool parse_size(const char *s, uint64_t *o) {
   return true;
 }
 
+/* A listening TCP socket on "host:port" (numeric host or localhost), or
+** -errno. Non-blocking: the guest's sock_accept parks its process. */
+static int listen_on(const char *spec) {
+  const char *colon = strrchr(spec, ':');
+  if (!colon || colon == spec) return -EINVAL;
+  char host[64];
+  size_t hl = (size_t)(colon - spec);
+  if (hl >= sizeof host) return -EINVAL;
+  memcpy(host, spec, hl);
+  host[hl] = 0;
+  if (!strcmp(host, "localhost")) strcpy(host, "127.0.0.1");
+  char *end;
+  long port = strtol(colon + 1, &end, 10);
+  if (*end || port < 0 || port > 65535) return -EINVAL;
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  if (inet_pton(AF_INET, host, &a.sin_addr) != 1) return -EINVAL;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 128) != 0) {
+    int e = errno;
+    close(fd);
+    return -e;
+  }
+  return fd;
+}
+
 /* HOST[::GUEST] → preopen. */
 static void add_dir(rusm_caps *c, char *spec, bool ro) {
   char *sep = strstr(spec, "::");
@@ -87,6 +122,7 @@ int cli_run_main(int argc, char **argv) {
   char **dirs = calloc((size_t)argc, sizeof *dirs), **envs = calloc((size_t)argc, sizeof *envs);
   bool *dir_ro = calloc((size_t)argc, sizeof *dir_ro);
   int n_dirs = 0, n_envs = 0, rc = 2;
+  int socks[16], n_socks = 0;
   rusm_caps *caps = NULL;
   for (; i < argc && argv[i][0] == '-'; i++) {
     const char *o = argv[i];
@@ -125,6 +161,17 @@ int cli_run_main(int argc, char **argv) {
       }
     } else if (!strcmp(o, "--invoke")) {
       entry = v;
+    } else if (!strcmp(o, "--tcplisten")) {
+      if (n_socks == (int)(sizeof socks / sizeof socks[0])) {
+        fprintf(stderr, "rusm run: at most %d --tcplisten sockets\n", n_socks);
+        goto out;
+      }
+      int sfd = listen_on(v);
+      if (sfd < 0) {
+        fprintf(stderr, "rusm run: --tcplisten %s: %s\n", v, strerror(-sfd));
+        goto out;
+      }
+      socks[n_socks++] = sfd;
     } else {
       fprintf(stderr, "rusm run: unknown option '%s'\n%s", o, usage_text);
       goto out;
@@ -135,6 +182,11 @@ int cli_run_main(int argc, char **argv) {
     goto out;
   }
   caps = rusm_caps_from_profile(profile);
+  if (n_socks && !rusm_caps_has(caps, RUSM_CAP_NETWORK)) {
+    fprintf(stderr, "rusm run: --tcplisten needs the network grant "
+                    "(--profile network-client or trusted)\n");
+    goto out;
+  }
   rusm_caps_set(caps, RUSM_CAP_STDIO, true);
   for (int k = 0; k < n_dirs; k++) {
     char *spec = strdup(dirs[k]);
@@ -185,6 +237,8 @@ int cli_run_main(int argc, char **argv) {
     o.argc = argc - i;
     o.argv = (const char *const *)&argv[i];
     o.on_exit = record_exit;
+    o.sockets = socks;
+    o.n_sockets = (size_t)n_socks;
     o.on_exit_arg = &st;
     rusm_pid pid = rusm_wasm_spawn_ex(w, p, &o);
     rusm_rt_join(rt, pid);
@@ -204,6 +258,7 @@ int cli_run_main(int argc, char **argv) {
   rusm_wasm_module_free(m);
   rusm_rt_free(rt);
 out:
+  for (int k = 0; k < n_socks; k++) close(socks[k]);
   rusm_caps_free(caps);
   free(dirs);
   free(envs);

@@ -14,9 +14,11 @@
 ** not ready) suspends the instance; the body parks (RUSM_STEP_WAIT) and on
 ** the next resume retries the call before continuing the guest.
 */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host_int.h"
 #include "rusm/net.h"
@@ -33,8 +35,10 @@ struct host_proc {
   rusm_caps *caps; /* owned; NULL = sandboxed */
   rusm_wasi *wasi; /* owned; only when the module imports WASI */
   int argc;
-  char **argv; /* owned */
-  char *label; /* owned */
+  char **argv;  /* owned */
+  char *label;  /* owned */
+  int *sockets; /* owned duplicates, handed to the WASI context at start */
+  size_t n_sockets;
   void (*on_exit)(void *arg, const rusm_wasm_exit *e);
   void *on_exit_arg;
   host_abi_retry retry;  /* a suspended `rusm` call to retry, or NULL */
@@ -117,7 +121,8 @@ static rusm_exec_status begin(host_proc *hp, uint32_t budget, const char **o_err
   if (p->needs_wasi) {
     rusm_caps *tmp = NULL;
     const rusm_caps *caps = hp->caps ? hp->caps : (tmp = rusm_caps_new());
-    hp->wasi = rusm_wasi_new(caps, hp->argc, (const char *const *)hp->argv, NULL, buf, cap);
+    rusm_wasi_options wo = {-1, -1, -1, NULL, NULL, hp->sockets, hp->n_sockets};
+    hp->wasi = rusm_wasi_new(caps, hp->argc, (const char *const *)hp->argv, &wo, buf, cap);
     rusm_caps_free(tmp);
     if (!hp->wasi) {
       *o_err = buf;
@@ -251,6 +256,8 @@ static void wp_destroy(void *state) {
   for (int i = 0; i < hp->argc; i++) free(hp->argv[i]);
   free(hp->argv);
   free(hp->label);
+  for (size_t i = 0; i < hp->n_sockets; i++) close(hp->sockets[i]);
+  free(hp->sockets);
   free(hp);
   atomic_fetch_sub_explicit(&w->live, 1, memory_order_relaxed);
 }
@@ -273,6 +280,15 @@ rusm_pid rusm_wasm_spawn_ex(rusm_wasm *w, rusm_wasm_prepared *p, const rusm_wasm
         ok &= (hp->argv[hp->argc++] = strdup(o->argv[i])) != NULL;
     }
     if (o->label) ok &= (hp->label = strdup(o->label)) != NULL;
+    if (ok && o->n_sockets) {
+      hp->sockets = calloc(o->n_sockets, sizeof *hp->sockets);
+      ok = hp->sockets != NULL;
+      for (size_t i = 0; ok && i < o->n_sockets; i++) {
+        int fd = fcntl(o->sockets[i], F_DUPFD_CLOEXEC, 0);
+        ok = fd >= 0;
+        if (ok) hp->sockets[hp->n_sockets++] = fd;
+      }
+    }
     hp->on_exit = o->on_exit;
     hp->on_exit_arg = o->on_exit_arg;
   }

@@ -2,7 +2,7 @@
 """test_cli.py: runs the `rusm` binary's run and demo commands with
 arguments and checks exit codes, output and the files a guest makes.
 
-usage: test_cli.py RUSM WASM_DIR DEMO_DIR WORK_DIR [run|demo]
+usage: test_cli.py RUSM WASM_DIR DEMO_DIR WORK_DIR [run|demo|net]
 WASM_DIR holds the guests built from tests/cli/wat; DEMO_DIR the demo's
 worker.wasm and ticker.wasm; WORK_DIR is scratch space (emptied first).
 """
@@ -190,8 +190,40 @@ def demo_group():
     check("demo runs embedded guests", ["demo"], 0, out="rusm demo: done:", timeout=60)
 
 
+def net_group():
+    """--tcplisten: a preopened listening socket, served by a guest."""
+    import socket
+    import time
+    check("--tcplisten refused without the network grant",
+          ["run", "--tcplisten", "127.0.0.1:0", w("echo_once")], 2,
+          err="--tcplisten needs the network grant")
+    check("--tcplisten with a bad address", ["run", "--profile", "network-client",
+          "--tcplisten", "nowhere", w("echo_once")], 2, err="--tcplisten nowhere")
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    p = subprocess.Popen([RUSM, "run", "--profile", "network-client", "--tcplisten",
+                          "127.0.0.1:%d" % port, w("echo_once")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reply = b""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
+                c.sendall(b"ping")
+                reply = c.recv(64)
+            break
+        except OSError:
+            time.sleep(0.05)
+    out, err = p.communicate(timeout=30)
+    expect("the guest echoed over its preopened socket", reply == b"ping", repr(reply))
+    expect("the guest exited 0 after serving", p.returncode == 0, "rc %d %r" % (p.returncode, err))
+    expect("the guest reported the bytes", "echoed 4 bytes" in out, repr(out))
+
+
 shutil.rmtree(WORK, ignore_errors=True)
 os.makedirs(WORK)
-(run_group if GROUP == "run" else demo_group)()
+{"run": run_group, "demo": demo_group, "net": net_group}[GROUP]()
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

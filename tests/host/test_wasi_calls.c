@@ -128,7 +128,7 @@ TEST(stdio_grant_uses_the_given_fds_and_waits_instead_of_blocking) {
   int in[2], out[2];
   REQUIRE(pipe(in) == 0 && pipe(out) == 0);
   rusm_caps *c = rusm_caps_allow_stdio(rusm_caps_new(), true);
-  rusm_wasi_options o = {in[0], out[1], out[1], NULL, NULL};
+  rusm_wasi_options o = {in[0], out[1], out[1], NULL, NULL, NULL, 0};
   rusm_wasi *w = new_ctx(c, &o);
   REQUIRE(w);
   env_for(w);
@@ -173,7 +173,7 @@ TEST(full_pipe_and_poll_wait_on_fds) {
   }
   fcntl(out[1], F_SETFL, fl);
   rusm_caps *c = rusm_caps_allow_stdio(rusm_caps_new(), true);
-  rusm_wasi_options o = {in[0], out[1], out[1], NULL, NULL};
+  rusm_wasi_options o = {in[0], out[1], out[1], NULL, NULL, NULL, 0};
   rusm_wasi *w = new_ctx(c, &o);
   REQUIRE(w);
   env_for(w);

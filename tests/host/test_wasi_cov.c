@@ -59,7 +59,7 @@ static void iov_to(const char *s, uint32_t len) {
 
 static rusm_wasi *stdio_ctx(int in, int out, rusm_caps **o_caps) {
   *o_caps = rusm_caps_allow_stdio(rusm_caps_new(), true);
-  rusm_wasi_options o = {in, out, out, NULL, NULL};
+  rusm_wasi_options o = {in, out, out, NULL, NULL, NULL, 0};
   char err[200];
   const char *argv[] = {"prog"};
   rusm_wasi *w = rusm_wasi_new(*o_caps, 1, argv, &o, err, sizeof err);

@@ -53,7 +53,7 @@ static bool run(const char *name, const rusm_caps *caps, int argc, const char *c
   uint8_t *b = load(name, &len);
   if (!b) return false;
   int out = memfd_create("out", 0), err = memfd_create("err", 0);
-  rusm_wasi_options opt = {stdin_fd, out, err, NULL, NULL};
+  rusm_wasi_options opt = {stdin_fd, out, err, NULL, NULL, NULL, 0};
   rusm_wasi_run(b, len, caps, argc, argv, &opt, &o->r);
   free(b);
   slurp(out, o->out, sizeof o->out);
@@ -251,7 +251,7 @@ TEST(stdin_not_ready_waits_then_reads) {
   REQUIRE(b);
   run_out o;
   int out = memfd_create("out", 0), err = memfd_create("err", 0);
-  rusm_wasi_options opt = {p[0], out, err, feed_on_wait, &fd};
+  rusm_wasi_options opt = {p[0], out, err, feed_on_wait, &fd, NULL, 0};
   const char *argv[] = {"stdin"};
   rusm_wasi_run(b, len, c, 1, argv, &opt, &o.r);
   free(b);

@@ -132,6 +132,31 @@ static bool ctx_stdio(rusm_wasi *w, const rusm_caps *caps, const rusm_wasi_optio
   return true;
 }
 
+/* Preopened listening sockets (after the directories), as wasmtime's
+** --tcplisten: the guest accepts on them with sock_accept. */
+static bool ctx_sockets(rusm_wasi *w, const rusm_caps *caps, const rusm_wasi_options *opt,
+                        char *err, size_t cap) {
+  if (!rusm_caps_has(caps, RUSM_CAP_NETWORK))
+    return ctx_fail(err, cap, "a preopened socket needs the network capability");
+  for (size_t i = 0; i < opt->n_sockets; i++) {
+    int fd = fcntl(opt->sockets[i], F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+      return ctx_fail(err, cap, "preopened socket %d: %s", opt->sockets[i], strerror(errno));
+    int64_t slot = wasi_fd_alloc(w);
+    if (slot < 0) {
+      close(fd);
+      return ctx_fail(err, cap, "out of memory");
+    }
+    w->fds[slot] = (wasi_fd){.kind = WFD_HOST,
+                             .filetype = WASI_FT_SOCK_STREAM,
+                             .own = true,
+                             .host = fd,
+                             .base = WASI_R_SOCK_ACCEPT | WASI_R_POLL_FD_READWRITE |
+                                     WASI_R_FD_FDSTAT_SET_FLAGS | WASI_R_FD_FILESTAT_GET};
+  }
+  return true;
+}
+
 static bool ctx_preopens(rusm_wasi *w, const rusm_caps *caps, char *err, size_t cap) {
   for (size_t i = 0; i < rusm_caps_preopen_count(caps); i++) {
     const char *host, *guest;
@@ -202,6 +227,7 @@ rusm_wasi *rusm_wasi_new(const rusm_caps *caps, int argc, const char *const *arg
     ok = false;
   }
   if (ok) ok = ctx_preopens(w, caps, err, err_cap);
+  if (ok && opt && opt->n_sockets) ok = ctx_sockets(w, caps, opt, err, err_cap);
   if (!ok) {
     rusm_wasi_free(w);
     return NULL;
