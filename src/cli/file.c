@@ -13,7 +13,7 @@ uint8_t *cli_read_file(const char *path, size_t *o_len) {
   for (;;) {
     if (len == cap) {
       cap = cap ? cap * 2 : 65536;
-      uint8_t *nb = realloc(buf, cap);
+      uint8_t *nb = realloc(buf, cap + 1); /* + the terminating NUL */
       if (!nb) {
         free(buf);
         fclose(f);
@@ -31,6 +31,7 @@ uint8_t *cli_read_file(const char *path, size_t *o_len) {
     free(buf);
     return NULL;
   }
+  buf[len] = 0; /* text readers (the wast JSON) may treat it as a string */
   *o_len = len;
   return buf;
 }

@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The whole file, malloc'd (caller frees), or NULL with errno set. */
+/* The whole file, malloc'd and NUL-terminated past *o_len (caller frees),
+** or NULL with errno set. */
 uint8_t *cli_read_file(const char *path, size_t *o_len);
 
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "file.h"
 #include "json.h"
 #include "wast_store.h"
 #include "wast_value.h"
@@ -33,37 +34,6 @@ typedef struct {
   int passed, failed, skipped, reason_differs;
   bool strict, verbose;
 } wast_run;
-
-static void *read_file(const char *path, size_t *o_len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (cap - len < 65536) {
-      cap = cap ? cap * 2 : 131072;
-      char *nb = realloc(buf, cap + 1);
-      if (!nb) {
-        free(buf);
-        fclose(f);
-        return NULL;
-      }
-      buf = nb;
-    }
-    size_t got = fread(buf + len, 1, cap - len, f);
-    len += got;
-    if (got == 0) break;
-  }
-  bool err = ferror(f);
-  fclose(f);
-  if (err) {
-    free(buf);
-    return NULL;
-  }
-  buf[len] = '\0';
-  *o_len = len;
-  return buf;
-}
 
 static void fail(wast_run *r, const char *cmd, const char *fmt, const char *a, const char *b) {
   r->failed++;
@@ -102,7 +72,7 @@ static uint8_t *module_bytes(wast_run *r, const char *cmd, const json_value *c, 
   }
   char path[8192];
   snprintf(path, sizeof path, "%s/%s", r->dir, file);
-  uint8_t *bytes = read_file(path, o_len);
+  uint8_t *bytes = cli_read_file(path, o_len);
   if (!bytes) fail(r, cmd, "cannot read %s%s", path, "");
   return bytes;
 }
@@ -422,7 +392,7 @@ int cli_wast_main(int argc, char **argv) {
     return 2;
   }
   size_t len;
-  char *text = read_file(path, &len);
+  char *text = (char *)cli_read_file(path, &len);
   if (!text) {
     fprintf(stderr, "rusm wast: cannot read %s\n", path);
     return 2;
