@@ -75,7 +75,7 @@ rusm_exec_status rusm_invoke(rusm_instance *inst, rusm_func *f, const rusm_val *
   if (f->kind == FUNC_HOST) {
     uint32_t n = f->type.n_params + f->type.n_results;
     if (!ensure_host_args(x, n ? n : 1)) return fail(x, RUSM_TRAP_OUT_OF_MEMORY);
-    if (f->type.n_params) memcpy(x->host_args, args, f->type.n_params * sizeof(rusm_val));
+    if (f->type.n_params && args) memcpy(x->host_args, args, f->type.n_params * sizeof(rusm_val));
     x->host = f;
     x->host_base = 0;
     x->pc = NULL; /* nothing to run after the host's results */

@@ -215,30 +215,36 @@ typedef struct caps_out {
   size_t cap, len;
 } caps_out;
 
-static void caps_put(caps_out *o, const char *fmt, const char *s, uint64_t n) {
+static void caps_put(caps_out *o, const char *text) {
+  for (; *text; text++, o->len++)
+    if (o->len + 1 < o->cap) o->buf[o->len] = *text;
+}
+
+/* fmt holds exactly one PRIu64 conversion. */
+static void caps_putn(caps_out *o, const char *fmt, uint64_t n) {
   char tmp[64];
-  int k = s ? snprintf(tmp, sizeof tmp, fmt, s) : snprintf(tmp, sizeof tmp, fmt, n);
-  if (k < 0) return;
-  for (int i = 0; i < k; i++, o->len++)
-    if (o->len + 1 < o->cap) o->buf[o->len] = tmp[i];
+  if (snprintf(tmp, sizeof tmp, fmt, n) > 0) caps_put(o, tmp);
 }
 
 size_t rusm_caps_summary(const rusm_caps *c, char *buf, size_t cap) {
   caps_out o = {buf, cap, 0};
   bool any = c->n_env || c->n_dirs;
   for (unsigned g = 0; g < RUSM_CAP_COUNT_; g++) any |= c->grant[g];
-  if (!any) caps_put(&o, "%s ", "sandboxed", 0);
+  if (!any) caps_put(&o, "sandboxed ");
   for (unsigned g = 0; g < RUSM_CAP_COUNT_; g++)
-    if (c->grant[g]) caps_put(&o, "%s ", caps_words[g], 0);
-  if (c->n_dirs) caps_put(&o, "fs=%" PRIu64 " ", NULL, c->n_dirs);
-  if (c->n_env) caps_put(&o, "env=%" PRIu64 " ", NULL, c->n_env);
+    if (c->grant[g]) {
+      caps_put(&o, caps_words[g]);
+      caps_put(&o, " ");
+    }
+  if (c->n_dirs) caps_putn(&o, "fs=%" PRIu64 " ", c->n_dirs);
+  if (c->n_env) caps_putn(&o, "env=%" PRIu64 " ", c->n_env);
   uint64_t m = c->max_memory;
   if (m % (1ull << 20) == 0)
-    caps_put(&o, "mem=%" PRIu64 "M", NULL, m >> 20);
+    caps_putn(&o, "mem=%" PRIu64 "M", m >> 20);
   else if (m % 1024 == 0)
-    caps_put(&o, "mem=%" PRIu64 "K", NULL, m >> 10);
+    caps_putn(&o, "mem=%" PRIu64 "K", m >> 10);
   else
-    caps_put(&o, "mem=%" PRIu64 "B", NULL, m);
+    caps_putn(&o, "mem=%" PRIu64 "B", m);
   if (cap) buf[o.len < cap ? o.len : cap - 1] = 0;
   return o.len;
 }
