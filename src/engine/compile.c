@@ -196,6 +196,20 @@ static bool produced_by_last(const tr *t, const ent *e, uint32_t o) {
          t->last_dst_home == e->home;
 }
 
+/* When e is the result of the instruction just emitted, still in its temp,
+** makes that instruction write slot s instead and returns true. Every
+** handler reads its operands before it writes, so s may be one of them. */
+static bool retarget_last(tr *t, const ent *e, uint32_t s) {
+  if (e->kind != K_TEMP || t->last_op == NO_OP || t->last_dst_fix == UINT32_MAX ||
+      t->last_dst_home != e->home || t->last_dst_fix >= t->nfx)
+    return false;
+  fix *f = &t->fx[t->last_dst_fix];
+  t->code[f->pos] = s;
+  f->kind = FIX_NONE;
+  t->last_dst_fix = UINT32_MAX;
+  return true;
+}
+
 static ent *push(tr *t, uint8_t type) {
   if (t->nst >= t->capst) {
     uint32_t nc = t->capst ? t->capst * 2 : 32;
@@ -324,6 +338,12 @@ static void emit_return(tr *t) {
   uint32_t n = t->ft->n_results, first = t->nst - n;
   uint32_t moves = 0, slot = 0, nrs = t->n_result_slots;
   bool overlap = false;
+  /* A single result computed just now is written straight to slot 0 (small
+  ** functions then return without a COPY); nothing runs after RETURN. */
+  if (n == 1 && t->st[first].size == 1 && retarget_last(t, &t->st[first], 0)) {
+    t->st[first].kind = K_LOCAL;
+    t->st[first].slot = 0;
+  }
   for (uint32_t i = 0; i < n; i++) {
     const ent *e = &t->st[first + i];
     if (!(e->kind == K_LOCAL && e->slot == slot)) {
@@ -835,13 +855,8 @@ static bool translate_instr(tr *t, const wasm_instr *in, rusm_error *err) {
       uint32_t before = t->len;
       preserve_local(t, cl->height, s);
       bool preserved = t->len != before;
-      if (!preserved && v.kind == K_TEMP && t->last_op != NO_OP && t->last_dst_fix != UINT32_MAX &&
-          t->last_dst_home == v.home && t->last_dst_fix < t->nfx) {
-        /* Retarget the producer: it writes the local directly. */
-        fix *f = &t->fx[t->last_dst_fix];
-        t->code[f->pos] = s;
-        f->kind = FIX_NONE;
-        t->last_dst_fix = UINT32_MAX;
+      if (!preserved && retarget_last(t, &v, s)) {
+        /* The producer writes the local directly. */
       } else if (v.kind == K_CONST && v.size == 1) {
         uint64_t k = const_val(&v);
         op(t, CMP_OP_LOCAL_SET_IMM);
@@ -1133,6 +1148,49 @@ static void tr_reset(tr *t) {
   t->oom = false;
 }
 
+uint32_t cmp_op_words(const uint32_t *pc) {
+  static const uint8_t fixed[CMP_OP_COUNT_] = {
+#define X_UN(n, w, i, o, e) [CMP_OP_##n] = 3,
+#define X_BIN(n, w, i, o, e) [CMP_OP_##n] = 4, [CMP_OP_##n##_I] = 3 + CMP_IMMW_##i,
+#define X_TRAP(n, w, k) [CMP_OP_##n] = 2 + k,
+#define X_LD(n, w, t, o) [CMP_OP_##n] = 4, [CMP_OP_##n##_A] = 5,
+#define X_ST(n, w, t) [CMP_OP_##n] = 4,
+#define X_BRC(n, k, op)                                                                            \
+  [CMP_OP_BR_IF_##n] = 4, [CMP_OP_BR_UNLESS_##n] = 4, [CMP_OP_BR_IF_##n##_I] = 3 + CMP_IMMW_##k,   \
+  [CMP_OP_BR_UNLESS_##n##_I] = 3 + CMP_IMMW_##k,
+#define X_MISC(n, k) [CMP_OP_##n] = (k) < 0 ? 0 : 1 + (k),
+#define X_LDBR(n, t) [CMP_OP_##n##_BR_IF] = 5, [CMP_OP_##n##_BR_UNLESS] = 5,
+      CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
+          CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC) CMP_LOADBRS(X_LDBR)
+#undef X_UN
+#undef X_BIN
+#undef X_TRAP
+#undef X_LD
+#undef X_ST
+#undef X_BRC
+#undef X_MISC
+#undef X_LDBR
+  };
+  switch (pc[0]) {
+  case CMP_OP_MOVES: return 3 + 2 * pc[1]; /* n scratch (dst src)*n */
+  case CMP_OP_BR_TABLE: return 4 + pc[2];  /* idx n off*(n+1) */
+  default: return fixed[pc[0]];
+  }
+}
+
+/* The last step: opcode words become handler offsets (interp_op_offset).
+** False if the walk does not end exactly at len (a translator bug). */
+static bool thread_code(uint32_t *code, uint32_t len) {
+  uint32_t i = 0;
+  while (i < len) {
+    uint32_t n = cmp_op_words(code + i);
+    if (n == 0) return false;
+    code[i] = interp_op_offset((cmp_op)code[i]);
+    i += n;
+  }
+  return i == len;
+}
+
 static bool translate_func(tr *t, uint32_t fi, cmp_func *out, rusm_error *err) {
   const wasm_module *wm = t->wm;
   const wasm_func *f = &wm->funcs[fi];
@@ -1187,6 +1245,8 @@ static bool translate_func(tr *t, uint32_t fi, cmp_func *out, rusm_error *err) {
   if (!out->code || (t->nconst && !out->consts))
     return wasm_error(err, "code", f->body_offset, "out of memory");
   memcpy(out->code, t->code, t->len * sizeof(uint32_t));
+  if (!thread_code(out->code, t->len))
+    return wasm_error(err, "code", f->body_offset, "internal error: unthreadable code");
   if (t->nconst) memcpy(out->consts, t->consts, t->nconst * sizeof(uint64_t));
   out->code_len = t->len;
   out->index = fi;

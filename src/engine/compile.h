@@ -322,6 +322,26 @@ typedef enum {
           CMP_OP_COUNT_
 } cmp_op;
 
+/* Words of an immediate of each operand kind (the _I forms): one for 32-bit
+** kinds, two (lo, hi) for 64-bit ones. */
+#define CMP_IMMW_U32 1
+#define CMP_IMMW_I32 1
+#define CMP_IMMW_F32 1
+#define CMP_IMMW_U64 2
+#define CMP_IMMW_I64 2
+#define CMP_IMMW_F64 2
+
+/* The number of code words of the instruction at pc (opcode included), read
+** before its opcode word is threaded (see interp_op_offset). */
+uint32_t cmp_op_words(const uint32_t *pc);
+
+/* Direct threading: the interpreter dispatches on a handler's offset from
+** a base address, so the translator's last step replaces each opcode word
+** with interp_op_offset(op) and dispatch is one load and a jump instead of
+** a load, a table load and a jump. Implemented in interp.c, which alone
+** knows the handlers' addresses. Thread-safe. */
+uint32_t interp_op_offset(cmp_op op);
+
 /* A translated function; immutable after load, shared by all instances. */
 typedef struct cmp_func {
   uint32_t *code;         /* owned */

@@ -152,6 +152,10 @@ bool mem_map_image(rusm_memory *m, int fd, uint64_t bytes, uint64_t max_pages);
 /* Drops the private pages of [0, hw): they read as the image again. */
 void mem_unmap_dirty(rusm_memory *m);
 
+/* Raises m's high-water mark to cover [0, end), rounded up to a 4 KiB page
+** (at most m->size), and returns the new mark. end <= m->size. */
+uint64_t mem_raise_hw(rusm_memory *m, uint64_t end);
+
 /* Images at least this large are mapped copy-on-write instead of copied
 ** (measured: engine_bench; a copy of 64 KiB costs 2 us, a map+unmap 7 us). */
 #define INST_COW_MIN (256u << 10)

@@ -131,19 +131,43 @@ static inline uint64_t sat_u64_f(double a) {
 #define IMM_I64(p) ((int64_t)IMM_U64(p))
 #define IMM_F32(p) f32_of((p)[0])
 #define IMM_F64(p) f64_of(IMM_U64(p))
-#define IMMW_U32 1
-#define IMMW_I32 1
-#define IMMW_F32 1
-#define IMMW_U64 2
-#define IMMW_I64 2
-#define IMMW_F64 2
 
 #define RELOAD_MEM()                                                                               \
   do {                                                                                             \
-    m0 = inst->mem0;                                                                               \
-    mb = m0->data;                                                                                 \
-    ms = m0->size;                                                                                 \
+    mb = inst->mem0->data;                                                                         \
+    ms = inst->mem0->size;                                                                         \
+    wl = inst->mem0->hw;                                                                           \
   } while (0)
+
+/* Every handler, once: H(opcode, label) (expanded inside interp_run). */
+#define HX_UN(n, w, i, o, e) H(CMP_OP_##n, L_##n)
+#define HX_BIN(n, w, i, o, e) H(CMP_OP_##n, L_##n) H(CMP_OP_##n##_I, L_##n##_I)
+#define HX_TRAP(n, w, k) H(CMP_OP_##n, L_##n)
+#define HX_LD(n, w, t, o) H(CMP_OP_##n, L_##n) H(CMP_OP_##n##_A, L_##n##_A)
+#define HX_ST(n, w, t) H(CMP_OP_##n, L_##n)
+#define HX_BRC(n, k, op)                                                                           \
+  H(CMP_OP_BR_IF_##n, L_BR_IF_##n)                                                                 \
+  H(CMP_OP_BR_UNLESS_##n, L_BR_UNLESS_##n) H(CMP_OP_BR_IF_##n##_I, L_BR_IF_##n##_I)                \
+      H(CMP_OP_BR_UNLESS_##n##_I, L_BR_UNLESS_##n##_I)
+#define HX_MISC(n, k) H(CMP_OP_##n, L_##n)
+#define HX_LDBR(n, t)                                                                              \
+  H(CMP_OP_##n##_BR_IF, L_##n##_BR_IF) H(CMP_OP_##n##_BR_UNLESS, L_##n##_BR_UNLESS)
+#define INTERP_HANDLERS(H)                                                                         \
+  CMP_UNOPS(HX_UN)                                                                                 \
+  CMP_BINOPS(HX_BIN) CMP_TRAPOPS(HX_TRAP) CMP_LOADS(HX_LD) CMP_STORES(HX_ST) CMP_BRCMPS(HX_BRC)    \
+      CMP_MISC(HX_MISC) CMP_LOADBRS(HX_LDBR)
+
+/* Direct threading (code words hold handler offsets, see interp_op_offset)
+** or a table of handler addresses indexed by opcode. Threading saves a load
+** per dispatch with gcc; clang then keeps the base address in a register and
+** spills the frame pointer instead (more instructions per handler, measured
+** with callgrind on the calls kernel: 449M vs 435M), so clang builds and
+** the profiling build use the table. */
+#if defined(__clang__) || defined(RUSM_INTERP_PROFILE)
+#define INTERP_THREADED 0
+#else
+#define INTERP_THREADED 1
+#endif
 
 #ifdef RUSM_INTERP_PROFILE
 /* A measuring aid, off by default: counts executed internal ops and adjacent
@@ -152,24 +176,9 @@ static inline uint64_t sat_u64_f(double a) {
 static uint64_t prof_pairs[CMP_OP_COUNT_][CMP_OP_COUNT_];
 static uint32_t prof_prev;
 static const char *const prof_names[CMP_OP_COUNT_] = {
-#define X_UN(n, w, i, o, e) #n,
-#define X_BIN(n, w, i, o, e) #n, #n "_I",
-#define X_TRAP(n, w, k) #n,
-#define X_LD(n, w, t, o) #n, #n "_A",
-#define X_ST(n, w, t) #n,
-#define X_BRC(n, k, op) "BR_IF_" #n, "BR_UNLESS_" #n, "BR_IF_" #n "_I", "BR_UNLESS_" #n "_I",
-#define X_MISC(n, k) #n,
-#define X_LDBR(n, t) #n "_BR_IF", #n "_BR_UNLESS",
-    CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
-        CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC) CMP_LOADBRS(X_LDBR)
-#undef X_UN
-#undef X_BIN
-#undef X_TRAP
-#undef X_LD
-#undef X_ST
-#undef X_BRC
-#undef X_MISC
-#undef X_LDBR
+#define H(op, lab) [op] = #lab + 2, /* "L_NAME" without the "L_" */
+    INTERP_HANDLERS(H)
+#undef H
 };
 static void prof_dump(void) {
   uint64_t single[CMP_OP_COUNT_] = {0}, total = 0;
@@ -200,16 +209,30 @@ static void prof_dump(void) {
   do {                                                                                             \
     prof_pairs[prof_prev][*pc]++;                                                                  \
     prof_prev = *pc;                                                                               \
-    goto *labels[*pc];                                                                             \
+    goto *(&&L_UNREACHABLE + offsets[*pc]);                                                        \
   } while (0)
+#elif INTERP_THREADED
+/* Code words hold handler offsets from L_UNREACHABLE. */
+#define NEXT() goto *(&&L_UNREACHABLE + (int32_t)*pc)
 #else
 #define NEXT() goto *labels[*pc]
 #endif
-#define TRAP(k)                                                                                    \
-  do {                                                                                             \
-    tk = RUSM_TRAP_##k;                                                                            \
-    goto trap;                                                                                     \
-  } while (0)
+/* A trap jumps to its own exit (trap_<kind>, at the end of interp_run), so
+** no handler has to keep a trap kind live in a register on its fast path. */
+#define TRAP(k) goto trap_##k
+/* The trap kinds interp_run raises by name: X(kind). */
+#define INTERP_TRAPS(X)                                                                            \
+  X(UNREACHABLE)                                                                                   \
+  X(MEMORY_OOB)                                                                                    \
+  X(DIV_ZERO)                                                                                      \
+  X(INT_OVERFLOW)                                                                                  \
+  X(TABLE_OOB)                                                                                     \
+  X(UNDEFINED_ELEMENT)                                                                             \
+  X(UNINITIALIZED_ELEMENT)                                                                         \
+  X(INDIRECT_TYPE)                                                                                 \
+  X(OUT_OF_MEMORY)                                                                                 \
+  X(STACK_EXHAUSTED)                                                                               \
+  X(HOST)
 #define SAVE()                                                                                     \
   do {                                                                                             \
     x->pc = pc;                                                                                    \
@@ -219,25 +242,39 @@ static void prof_dump(void) {
   } while (0)
 /* Charged at calls and loop back-edges: the only places unbounded work
 ** starts. The budget is handed out in slices of CHARGE_SLICE: the common
-** charge is a test and a decrement of `left`; the budget and the epoch are
-** looked at when a slice runs out, and at the first charge after entry (a
-** resumed call starts with left == 0), so an epoch that has passed is seen
-** within CHARGE_SLICE charges. */
+** charge is a test and a decrement of `left`; the rest of the budget
+** (x->budget) and the epoch are looked at when a slice runs out, and at the
+** first charge after entry (a resumed call starts with left == 0), so an
+** epoch that has passed is seen within CHARGE_SLICE charges. Keeping them in
+** x rather than in locals leaves the registers to pc, fp and memory. */
 #define CHARGE_SLICE 64u
 #define CHARGE()                                                                                   \
   do {                                                                                             \
     if (UNLIKELY(left == 0)) {                                                                     \
-      if (reserve == 0 || (epoch && *epoch >= deadline)) goto yield;                               \
-      left = reserve < CHARGE_SLICE ? reserve : CHARGE_SLICE;                                      \
-      reserve -= left;                                                                             \
+      left = charge_refill(x);                                                                     \
+      if (!left) goto yield;                                                                       \
     }                                                                                              \
     left--;                                                                                        \
   } while (0)
 
+/* A new slice of the budget, or 0 when it is spent or the epoch passed. */
+static inline uint32_t charge_refill(inst_exec *x) {
+  if (x->budget == 0 || (x->epoch && *x->epoch >= x->deadline)) return 0;
+  uint32_t l = x->budget < CHARGE_SLICE ? x->budget : CHARGE_SLICE;
+  x->budget -= l;
+  return l;
+}
+
 /* Writes raise the memory's high-water mark, so a pooled slot resets only
-** what was written. */
-#define MEM_WROTE(end)                                                                             \
-  if (UNLIKELY((end) > m0->hw)) m0->hw = (end)
+** what was written. A store checks its end against the write limit `wl` (the
+** mark as last seen) alone: only a store past it takes the slow path, which
+** bounds-checks and raises the mark a 4 KiB page at a time, so the common
+** store costs one compare, not a bounds check plus a mark check. */
+#define STORE_CHECK(ea, n)                                                                         \
+  if (UNLIKELY((ea) + (n) > wl)) {                                                                 \
+    if (UNLIKELY((ea) + (n) > ms)) TRAP(MEMORY_OOB);                                               \
+    wl = mem_raise_hw(inst->mem0, (ea) + (n));                                                     \
+  }
 
 /* A taken branch. Backward (offset <= 0) means a loop back-edge: charge it,
 ** so unbounded loops yield; a yield re-executes the branch on resume. */
@@ -267,41 +304,46 @@ void interp_store_results(const rusm_functype *t, const rusm_val *res, uint64_t 
   }
 }
 
+static const int32_t *op_offsets; /* interp_run's handler offsets, once asked for */
+
+uint32_t interp_op_offset(cmp_op op) {
+#if !INTERP_THREADED
+  return op;
+#else
+  const int32_t *t = __atomic_load_n(&op_offsets, __ATOMIC_ACQUIRE);
+  if (!t) {
+    interp_run(NULL);
+    t = __atomic_load_n(&op_offsets, __ATOMIC_ACQUIRE);
+  }
+  return (uint32_t)t[op];
+#endif
+}
+
 rusm_exec_status interp_run(rusm_instance *owner) {
-  static const void *const labels[CMP_OP_COUNT_] = {
-#define X_UN(n, w, i, o, e) [CMP_OP_##n] = &&L_##n,
-#define X_BIN(n, w, i, o, e) [CMP_OP_##n] = &&L_##n, [CMP_OP_##n##_I] = &&L_##n##_I,
-#define X_TRAP(n, w, k) [CMP_OP_##n] = &&L_##n,
-#define X_LD(n, w, t, o) [CMP_OP_##n] = &&L_##n, [CMP_OP_##n##_A] = &&L_##n##_A,
-#define X_ST(n, w, t) [CMP_OP_##n] = &&L_##n,
-#define X_BRC(n, k, op)                                                                            \
-  [CMP_OP_BR_IF_##n] = &&L_BR_IF_##n, [CMP_OP_BR_UNLESS_##n] = &&L_BR_UNLESS_##n,                  \
-  [CMP_OP_BR_IF_##n##_I] = &&L_BR_IF_##n##_I, [CMP_OP_BR_UNLESS_##n##_I] = &&L_BR_UNLESS_##n##_I,
-#define X_MISC(n, k) [CMP_OP_##n] = &&L_##n,
-#define X_LDBR(n, t)                                                                               \
-  [CMP_OP_##n##_BR_IF] = &&L_##n##_BR_IF, [CMP_OP_##n##_BR_UNLESS] = &&L_##n##_BR_UNLESS,
-      CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
-          CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC) CMP_LOADBRS(X_LDBR)
-#undef X_UN
-#undef X_BIN
-#undef X_TRAP
-#undef X_LD
-#undef X_ST
-#undef X_BRC
-#undef X_MISC
-#undef X_LDBR
+  static const int32_t offsets[CMP_OP_COUNT_] = {
+#define H(op, lab) [op] = &&lab - &&L_UNREACHABLE,
+      INTERP_HANDLERS(H)
+#undef H
   };
+#if !INTERP_THREADED && !defined(RUSM_INTERP_PROFILE)
+  static const void *const labels[CMP_OP_COUNT_] = {
+#define H(op, lab) [op] = &&lab,
+      INTERP_HANDLERS(H)
+#undef H
+  };
+#endif
+  if (UNLIKELY(!owner)) { /* interp_op_offset asks for the table */
+    __atomic_store_n(&op_offsets, offsets, __ATOMIC_RELEASE);
+    return RUSM_EXEC_DONE;
+  }
   inst_exec *x = &owner->x;
   const uint32_t *pc = x->pc;
   uint64_t *fp = x->stack + x->fp_off;
   const cmp_func *fn = x->fn;
   rusm_instance *inst = x->cur;
-  uint32_t reserve = x->budget, left = 0; /* the budget is reserve + left */
-  const volatile uint64_t *epoch = x->epoch;
-  uint64_t deadline = x->deadline;
-  rusm_memory *m0;
+  uint32_t left = 0; /* the budget is x->budget + left */
   uint8_t *mb;
-  uint64_t ms;
+  uint64_t ms, wl; /* size and write limit of memory 0 (see STORE_CHECK) */
   rusm_trap_kind tk;
   /* Call plumbing. */
   const cmp_func *callee;
@@ -339,7 +381,7 @@ rusm_exec_status interp_run(rusm_instance *owner) {
     __auto_type a = R_##ik(pc[2]);                                                                 \
     __auto_type b = IMM_##ik(pc + 3);                                                              \
     W_##ok(pc[1], (e));                                                                            \
-    pc += 3 + IMMW_##ik;                                                                           \
+    pc += 3 + CMP_IMMW_##ik;                                                                       \
     NEXT();                                                                                        \
   }
   CMP_BINOPS(X_BIN)
@@ -452,8 +494,7 @@ L_I64_REM_U : {
 #define X_ST(n, w, T)                                                                              \
   L_##n : {                                                                                        \
     uint64_t ea = (uint64_t)R_U32(pc[1]) + pc[3];                                                  \
-    MEM_CHECK(ea, sizeof(T));                                                                      \
-    MEM_WROTE(ea + sizeof(T));                                                                     \
+    STORE_CHECK(ea, sizeof(T));                                                                    \
     T v_ = (T)fp[pc[2]];                                                                           \
     memcpy(mb + ea, &v_, sizeof(T));                                                               \
     pc += 4;                                                                                       \
@@ -461,13 +502,13 @@ L_I64_REM_U : {
   }
   CMP_STORES(X_ST)
 #undef X_ST
-#define X_LDBR(n, T)                                                                               \
-  L_##n##_BR_IF : L_##n##_BR_UNLESS : {                                                            \
+#define LOADBR(name, T, if_nonzero)                                                                \
+  L_##name : {                                                                                     \
     uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
     MEM_CHECK(ea, sizeof(T));                                                                      \
     T v_;                                                                                          \
     memcpy(&v_, mb + ea, sizeof(T));                                                               \
-    if ((v_ != 0) == (*pc == CMP_OP_##n##_BR_IF)) {                                                \
+    if ((v_ != 0) == (if_nonzero)) {                                                               \
       /* Charge before writing: a yield re-executes this load, and dst may be                      \
       ** its own address (p = p->next). */                                                         \
       if ((int32_t)pc[4] <= 0) CHARGE();                                                           \
@@ -479,8 +520,10 @@ L_I64_REM_U : {
     pc += 5;                                                                                       \
     NEXT();                                                                                        \
   }
+#define X_LDBR(n, T) LOADBR(n##_BR_IF, T, 1) LOADBR(n##_BR_UNLESS, T, 0)
   CMP_LOADBRS(X_LDBR)
 #undef X_LDBR
+#undef LOADBR
 
 L_MEMORY_SIZE:
   W_U32(pc[1], ms / INST_PAGE);
@@ -495,17 +538,15 @@ L_MEMORY_GROW : {
 }
 L_MEMORY_FILL : {
   uint64_t d = R_U32(pc[1]), n = R_U32(pc[3]);
-  MEM_CHECK(d, n);
-  MEM_WROTE(d + n);
+  STORE_CHECK(d, n);
   if (n) memset(mb + d, (int)(uint8_t)fp[pc[2]], n);
   pc += 4;
   NEXT();
 }
 L_MEMORY_COPY : {
   uint64_t d = R_U32(pc[1]), s = R_U32(pc[2]), n = R_U32(pc[3]);
-  MEM_CHECK(d, n);
   MEM_CHECK(s, n);
-  MEM_WROTE(d + n);
+  STORE_CHECK(d, n);
   if (n) memmove(mb + d, mb + s, n);
   pc += 4;
   NEXT();
@@ -515,8 +556,7 @@ L_MEMORY_INIT : {
   uint64_t d = R_U32(pc[2]), s = R_U32(pc[3]), n = R_U32(pc[4]);
   uint64_t len = inst->data_dropped[pc[1]] ? 0 : seg->len;
   if (UNLIKELY(s + n > len)) TRAP(MEMORY_OOB);
-  MEM_CHECK(d, n);
-  MEM_WROTE(d + n);
+  STORE_CHECK(d, n);
   if (n) memcpy(mb + d, inst->wm->bytes + seg->bytes_offset + s, n);
   pc += 5;
   NEXT();
@@ -657,7 +697,7 @@ L_LOCAL_SET_IMM:
   NEXT();
 
 L_SIMD : {
-  int k = interp_simd(pc, fp, m0);
+  int k = interp_simd(pc, fp, inst->mem0);
   if (UNLIKELY(k)) {
     tk = (rusm_trap_kind)k;
     goto trap;
@@ -695,11 +735,11 @@ L_BR_IF_NEZ64:
   L_BR_UNLESS_##n : if (!(R_##k(pc[1]) op R_##k(pc[2]))) JUMP(pc[3]);                              \
   pc += 4;                                                                                         \
   NEXT();                                                                                          \
-  L_BR_IF_##n##_I : if (R_##k(pc[1]) op IMM_##k(pc + 2)) JUMP(pc[2 + IMMW_##k]);                   \
-  pc += 3 + IMMW_##k;                                                                              \
+  L_BR_IF_##n##_I : if (R_##k(pc[1]) op IMM_##k(pc + 2)) JUMP(pc[2 + CMP_IMMW_##k]);               \
+  pc += 3 + CMP_IMMW_##k;                                                                          \
   NEXT();                                                                                          \
-  L_BR_UNLESS_##n##_I : if (!(R_##k(pc[1]) op IMM_##k(pc + 2))) JUMP(pc[2 + IMMW_##k]);            \
-  pc += 3 + IMMW_##k;                                                                              \
+  L_BR_UNLESS_##n##_I : if (!(R_##k(pc[1]) op IMM_##k(pc + 2))) JUMP(pc[2 + CMP_IMMW_##k]);        \
+  pc += 3 + CMP_IMMW_##k;                                                                          \
   NEXT();
   CMP_BRCMPS(X_BRC)
 #undef X_BRC
@@ -760,7 +800,8 @@ call_func:
     x->host_base = (uint32_t)(fp - x->stack) + ab;
     SAVE();
     x->pc = pc + nwords; /* where to resume after the host's results */
-    x->budget = reserve + left;
+    x->budget += left;
+    left = 0; /* the host may spend or grant budget; the next charge rereads it */
     rusm_call call = {inst, x};
     /* host_args may still be NULL for a call with no params and no results. */
     rusm_val *res = x->host_args ? x->host_args + target->type.n_params : NULL;
@@ -809,7 +850,7 @@ L_RETURN : {
   inst_frame *fr = &x->frames[--x->n_frames];
   if (UNLIKELY(!fr->ret_pc)) {
     x->state = EXEC_IDLE;
-    x->budget = reserve + left;
+    x->budget += left;
     return RUSM_EXEC_DONE;
   }
   pc = fr->ret_pc;
@@ -828,6 +869,11 @@ yield:
   x->state = EXEC_YIELDED;
   return RUSM_EXEC_YIELD;
 
+#define X_EXIT(k)                                                                                  \
+  trap_##k : tk = RUSM_TRAP_##k;                                                                   \
+  goto trap;
+  INTERP_TRAPS(X_EXIT)
+#undef X_EXIT
 trap:
   exec_trap(x, tk, fn, inst);
   return RUSM_EXEC_TRAP;

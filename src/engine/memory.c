@@ -114,6 +114,13 @@ bool mem_map_image(rusm_memory *m, int fd, uint64_t bytes, uint64_t max_pages) {
   return true;
 }
 
+uint64_t mem_raise_hw(rusm_memory *m, uint64_t end) {
+  uint64_t h = (end + 4095) & ~(uint64_t)4095;
+  if (h > m->size) h = m->size;
+  if (h > m->hw) m->hw = h;
+  return m->hw;
+}
+
 void mem_unmap_dirty(rusm_memory *m) {
   uint64_t n = (m->hw + 4095) & ~(uint64_t)4095;
   if (n > m->map_len) n = m->map_len;
