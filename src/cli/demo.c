@@ -31,8 +31,10 @@ typedef struct demo {
 
 static void console(rusm_ctx *ctx, void *arg) {
   demo *d = arg;
-  rusm_register(rusm_ctx_rt(ctx), "console", rusm_self(ctx));
+  /* Anything but a message (a guest given as DIR could send a stream) is
+  ** dropped unread. */
   for (rusm_item *it; (it = rusm_receive(ctx));) {
+    bool done = false;
     if (it->kind == RUSM_ITEM_MESSAGE) {
       char stamp[16];
       time_t now = time(NULL);
@@ -42,12 +44,10 @@ static void console(rusm_ctx *ctx, void *arg) {
       printf("%s console %.*s\n", stamp, (int)it->u.msg.len, (const char *)it->u.msg.data);
       fflush(stdout);
       atomic_fetch_add(&d->lines, 1);
-      bool done = it->u.msg.len >= 6 && memcmp(it->u.msg.data, "ticker", 6) == 0;
-      rusm_item_free(it);
-      if (done) return;
-    } else {
-      rusm_item_free(it);
+      done = it->u.msg.len >= 6 && memcmp(it->u.msg.data, "ticker", 6) == 0;
     }
+    rusm_item_free(it);
+    if (done) return;
   }
 }
 
@@ -109,10 +109,8 @@ int cli_demo_main(int argc, char **argv) {
     fflush(stdout);
     rusm_pid con = rusm_spawn(rt, console, &d, NULL);
     rusm_set_label(rt, con, "console");
-    while (rusm_whereis(rt, "console") == RUSM_PID_NONE && rusm_is_alive(rt, con)) {
-      struct timespec ts = {0, 1000000};
-      nanosleep(&ts, NULL);
-    }
+    /* Named before any guest runs, so their first lookups find it. */
+    rusm_register(rt, "console", con);
     rusm_sup_spec *spec = rusm_sup_new(RUSM_ONE_FOR_ONE);
     rusm_sup_child(spec, start_worker, &d);
     rusm_pid sup = rusm_sup_start(rt, spec);

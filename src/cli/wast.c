@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "file.h"
 #include "json.h"
+#include "wast_crash.h"
 #include "wast_store.h"
 #include "wast_value.h"
 
@@ -328,41 +329,13 @@ static volatile sig_atomic_t crash_line, crash_passed, crash_failed, crash_skipp
 
 #if !defined(RUSM_ASAN) && !defined(RUSM_TSAN)
 
-static void put_num(char *buf, size_t *n, long v) {
-  char tmp[24];
-  size_t k = 0;
-  if (v < 0) {
-    buf[(*n)++] = '-';
-    v = -v;
-  }
-  do tmp[k++] = (char)('0' + v % 10);
-  while ((v /= 10) && k < sizeof tmp);
-  while (k) buf[(*n)++] = tmp[--k];
-}
-
 static void on_crash(int sig) {
   char buf[200];
-  size_t n = 0;
-  const char *a = "crashed (signal ";
-  memcpy(buf, a, strlen(a));
-  n += strlen(a);
-  put_num(buf, &n, sig);
-  const char *b = ") at line ";
-  memcpy(buf + n, b, strlen(b));
-  n += strlen(b);
-  put_num(buf, &n, crash_line);
-  buf[n++] = '\n';
-  put_num(buf, &n, crash_passed);
-  memcpy(buf + n, " passed, ", 9);
-  n += 9;
-  put_num(buf, &n, crash_failed + crash_left);
-  memcpy(buf + n, " failed, ", 9);
-  n += 9;
-  put_num(buf, &n, crash_skipped);
-  memcpy(buf + n, " skipped\n", 9);
-  n += 9;
+  size_t n = wast_crash_report(buf, sizeof buf, sig, crash_line, crash_passed,
+                               crash_failed + crash_left, crash_skipped);
   fflush(stdout); /* not async-signal-safe, but the process is lost anyway */
-  if (write(STDOUT_FILENO, buf, n) < 0) _exit(3);
+  ssize_t written = write(STDOUT_FILENO, buf, n);
+  (void)written; /* nothing more can be done about a failed write */
   _exit(3);
 }
 

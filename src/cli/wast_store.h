@@ -47,14 +47,17 @@ wast_stage wast_store_check(const uint8_t *bytes, size_t len, char *msg, size_t 
 wast_stage wast_store_add(wast_store *s, const uint8_t *bytes, size_t len, const char *name,
                           wast_mod **o_mod, char *msg, size_t cap);
 
-/* The module called name, or the current one when name is NULL. */
+/* The instance called name, or the current one when name is NULL; NULL if
+** there is none (a module that failed is never found, nor made current). */
 wast_mod *wast_store_find(wast_store *s, const char *name);
 /* The module actions without a module name go to (NULL: none). */
 void wast_store_set_current(wast_store *s, wast_mod *m);
 /* Makes m's exports importable as module `as`. false on out-of-memory. */
 bool wast_store_register(wast_store *s, const char *as, wast_mod *m);
 
-/* Calls export field of m with args; on OK fills results (up to cap) and
+/* Both actions take m from wast_store_find, so always an instance.
+**
+** Calls export field of m with args; on OK fills results (up to cap) and
 ** their types, *o_n = count. On TRAP msg holds the trap text; on ERROR the
 ** reason the call could not be made. */
 wast_act wast_store_invoke(wast_store *s, wast_mod *m, const char *field, const rusm_val *args,

@@ -9,20 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Indexed by wast_lane; WAST_LANE_NONE (a v128 parse always replaces it) has
+** no lanes. */
 static const struct {
   const char *name;
-  wast_lane lane;
   unsigned count, bits;
 } lane_shapes[] = {
-    {"i8", WAST_LANE_I8, 16, 8},   {"i16", WAST_LANE_I16, 8, 16}, {"i32", WAST_LANE_I32, 4, 32},
-    {"i64", WAST_LANE_I64, 2, 64}, {"f32", WAST_LANE_F32, 4, 32}, {"f64", WAST_LANE_F64, 2, 64},
+    [WAST_LANE_NONE] = {"?", 0, 0},   [WAST_LANE_I8] = {"i8", 16, 8},
+    [WAST_LANE_I16] = {"i16", 8, 16}, [WAST_LANE_I32] = {"i32", 4, 32},
+    [WAST_LANE_I64] = {"i64", 2, 64}, [WAST_LANE_F32] = {"f32", 4, 32},
+    [WAST_LANE_F64] = {"f64", 2, 64},
 };
-
-static int shape_of(wast_lane lane) {
-  for (size_t i = 0; i < sizeof lane_shapes / sizeof lane_shapes[0]; i++)
-    if (lane_shapes[i].lane == lane) return (int)i;
-  return -1;
-}
 
 const char *wast_valtype_name(rusm_valtype t) {
   switch (t) {
@@ -119,14 +116,15 @@ static bool parse_any(const json_value *v, wast_expected *e, bool allow_patterns
   }
   case RUSM_V128: {
     const char *lt = json_get_str(v, "lane_type");
-    int sh = -1;
-    for (size_t i = 0; lt && i < sizeof lane_shapes / sizeof lane_shapes[0]; i++)
-      if (strcmp(lt, lane_shapes[i].name) == 0) sh = (int)i;
-    if (sh < 0 || !jv || jv->kind != JSON_ARRAY || json_count(jv) != lane_shapes[sh].count) {
+    wast_lane sh = WAST_LANE_NONE;
+    for (wast_lane i = WAST_LANE_I8; lt && i <= WAST_LANE_F64; i++)
+      if (strcmp(lt, lane_shapes[i].name) == 0) sh = i;
+    if (sh == WAST_LANE_NONE || !jv || jv->kind != JSON_ARRAY ||
+        json_count(jv) != lane_shapes[sh].count) {
       snprintf(err, cap, "bad v128 value");
       return false;
     }
-    e->lane = lane_shapes[sh].lane;
+    e->lane = sh;
     bool is_float = e->lane == WAST_LANE_F32 || e->lane == WAST_LANE_F64;
     for (unsigned i = 0; i < lane_shapes[sh].count; i++) {
       const json_value *l = json_at(jv, i);
@@ -168,11 +166,7 @@ bad:
 bool wast_parse_arg(const json_value *v, rusm_valtype *o_type, rusm_val *o_val, char *err,
                     size_t err_cap) {
   wast_expected e;
-  if (!parse_any(v, &e, false, err, err_cap)) return false;
-  if (e.type == RUSM_FUNCREF && e.val.ref != NULL) {
-    snprintf(err, err_cap, "a non-null funcref cannot be an argument");
-    return false;
-  }
+  if (!parse_any(v, &e, false, err, err_cap)) return false; /* a funcref can only be null */
   *o_type = e.type;
   *o_val = e.val;
   return true;
@@ -182,16 +176,13 @@ bool wast_parse_expected(const json_value *v, wast_expected *o_exp, char *err, s
   return parse_any(v, o_exp, true, err, err_cap);
 }
 
+/* EXACT compares bits; NONNULL_REF never comes with a float type. */
 static bool match_float(wast_match_kind k, uint64_t got, uint64_t want, unsigned bits) {
   uint64_t sign = (uint64_t)1 << (bits - 1);
   uint64_t quiet = bits == 32 ? 0x7fc00000u : 0x7ff8000000000000u; /* exponent + quiet bit */
-  switch (k) {
-  case WAST_MATCH_EXACT: return got == want;
-  case WAST_MATCH_NAN_CANON: return (got & ~sign) == quiet;
-  case WAST_MATCH_NAN_ARITH: return (got & quiet) == quiet;
-  case WAST_MATCH_NONNULL_REF: return false;
-  }
-  return false;
+  if (k == WAST_MATCH_NAN_CANON) return (got & ~sign) == quiet;
+  if (k == WAST_MATCH_NAN_ARITH) return (got & quiet) == quiet;
+  return got == want;
 }
 
 bool wast_match(const wast_expected *e, rusm_val got) {
@@ -201,22 +192,21 @@ bool wast_match(const wast_expected *e, rusm_val got) {
   case RUSM_F32: return match_float(e->match[0], got.f32_bits, e->val.f32_bits, 32);
   case RUSM_F64: return match_float(e->match[0], got.f64_bits, e->val.f64_bits, 64);
   case RUSM_V128: {
-    int sh = shape_of(e->lane);
-    if (sh < 0) return false;
-    unsigned bits = lane_shapes[sh].bits;
+    if (e->lane == WAST_LANE_NONE) return false;
+    unsigned bits = lane_shapes[e->lane].bits;
     bool is_float = e->lane == WAST_LANE_F32 || e->lane == WAST_LANE_F64;
-    for (unsigned i = 0; i < lane_shapes[sh].count; i++) {
+    for (unsigned i = 0; i < lane_shapes[e->lane].count; i++) {
       uint64_t g = lane_get(got.v128, bits, i), w = lane_get(e->val.v128, bits, i);
       if (is_float ? !match_float(e->match[i], g, w, bits) : g != w) return false;
     }
     return true;
   }
   case RUSM_FUNCREF:
-  case RUSM_EXTERNREF:
-    if (e->match[0] == WAST_MATCH_NONNULL_REF) return got.ref != NULL;
-    return got.ref == e->val.ref;
+  case RUSM_EXTERNREF: break;
   }
-  return false;
+  /* Only references get here: the switch returns for every other type. */
+  if (e->match[0] == WAST_MATCH_NONNULL_REF) return got.ref != NULL;
+  return got.ref == e->val.ref;
 }
 
 static void format_ref(rusm_valtype type, void *ref, char *buf, size_t cap) {
@@ -260,7 +250,7 @@ char *wast_format_val(rusm_valtype type, rusm_val v, char *buf, size_t cap) {
 char *wast_format_expected(const wast_expected *e, char *buf, size_t cap) {
   static const char *const pattern[] = {"", "nan:canonical", "nan:arithmetic", "non-null"};
   if (e->type == RUSM_V128) {
-    int sh = shape_of(e->lane);
+    wast_lane sh = e->lane;
     size_t n =
         (size_t)snprintf(buf, cap, "v128:%sx%u", lane_shapes[sh].name, lane_shapes[sh].count);
     for (unsigned i = 0; i < lane_shapes[sh].count && n < cap; i++) {

@@ -62,6 +62,7 @@ bool wast_match(const wast_expected *e, rusm_val got);
 char *wast_format_val(rusm_valtype type, rusm_val v, char *buf, size_t cap);
 char *wast_format_expected(const wast_expected *e, char *buf, size_t cap);
 
+/* "i32" ... "externref"; "?" for a code that is no value type. */
 const char *wast_valtype_name(rusm_valtype t);
 
 #endif

@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
 """test_cli.py: runs the `rusm` binary's run and demo commands with
-arguments and checks exit codes, output and the files a guest makes.
+arguments and checks exit codes, output and the files a guest makes; and
+the parts of `rusm wast` a cmake script cannot drive (signals).
 
-usage: test_cli.py RUSM WASM_DIR DEMO_DIR WORK_DIR [run|demo|net]
+usage: test_cli.py RUSM WASM_DIR DEMO_DIR WORK_DIR [run|demo|net|wast]
 WASM_DIR holds the guests built from tests/cli/wat; DEMO_DIR the demo's
 worker.wasm and ticker.wasm; WORK_DIR is scratch space (emptied first).
 """
+import json
 import os
+import select
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 RUSM, WASM, DEMO, WORK = sys.argv[1:5]
+# Under RUSM_SANITIZE builds `rusm wast` installs no crash handler.
+SANITIZED = os.environ.get("RUSM_SANITIZED", "0") == "1"
 GROUP = sys.argv[5] if len(sys.argv) > 5 else "run"
 passed = failed = 0
 
@@ -221,9 +228,105 @@ def net_group():
     expect("the guest exited 0 after serving", p.returncode == 0, "rc %d %r" % (p.returncode, err))
     expect("the guest reported the bytes", "echoed 4 bytes" in out, repr(out))
 
+    # A port someone else listens on cannot be bound (SO_REUSEADDR does not
+    # share a listening port), also after a socket that could.
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    bport = busy.getsockname()[1]
+    check("--tcplisten on a port in use", ["run", "--profile", "network-client",
+          "--tcplisten", "127.0.0.1:0", "--tcplisten", "127.0.0.1:%d" % bport, w("echo_once")],
+          2, err="--tcplisten 127.0.0.1:%d: Address already in use" % bport)
+    busy.close()
+    many = []
+    for _ in range(17):
+        many += ["--tcplisten", "localhost:0"]
+    check("at most 16 --tcplisten sockets", ["run", "--profile", "network-client"] + many
+          + [w("echo_once")], 2, err="rusm run: at most 16 --tcplisten sockets")
+
+
+def wast_script(name, commands):
+    """Writes WORK/name (a wast2json command list) next to spin.wasm."""
+    shutil.copy(w("spin"), os.path.join(WORK, "spin.wasm"))
+    path = os.path.join(WORK, name)
+    with open(path, "w") as f:
+        json.dump({"source_filename": name, "commands": commands}, f)
+    return path
+
+
+def invoke(line, field, args, expected=None):
+    act = {"type": "invoke", "field": field,
+           "args": [{"type": "i32", "value": str(a)} for a in args]}
+    if expected is None:
+        return {"type": "action", "line": line, "action": act}
+    return {"type": "assert_return", "line": line, "action": act,
+            "expected": [{"type": "i32", "value": str(expected)}]}
+
+
+def crash(what, path, after, sig, want_out):
+    """Starts `rusm wast path`, waits for the output line starting with
+    `after` (the runner has flushed it and begun the next command, which
+    spins forever), sends sig and checks the report and exit status 3."""
+    p = subprocess.Popen([RUSM, "wast", path], cwd=WORK, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    seen = b""
+    deadline = time.time() + 60
+    while after.encode() not in seen and time.time() < deadline:
+        ready, _, _ = select.select([p.stdout], [], [], 1.0)
+        if ready:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+    reached = after.encode() in seen
+    if reached:
+        p.send_signal(sig)
+    else:
+        p.kill()
+    rest, err = p.communicate(timeout=30)
+    out = (seen + rest).decode()
+    expect("%s: the runner reached the spinning command" % what, reached, repr(out))
+    if SANITIZED:
+        # The sanitizer's own report is preferred there: no handler is set.
+        expect("%s: no handler under a sanitizer" % what,
+               p.returncode != 0 and "crashed (signal" not in out, "rc %d %r" % (p.returncode, out))
+        return
+    expect("%s: exit status 3" % what, p.returncode == 3, "rc %d %r" % (p.returncode, err))
+    expect("%s: the report ends the output" % what, out.endswith(want_out), repr(out))
+
+
+def wast_group():
+    """`rusm wast` runs a long call over several budget slices; and reports a
+    fatal signal with the command's line and the counts so far (the rest of
+    the script failed), exiting 3."""
+    # 101 million back-edges: more than one budget slice (100 million) of the
+    # runner, so the call is continued and still gives its result.
+    path = wast_script("slices.json", [
+        {"type": "module", "line": 1, "filename": "spin.wasm"},
+        invoke(2, "spin", [101000000], 0),
+    ])
+    check("a call longer than one budget slice", ["wast", path], 0,
+          out="2 passed, 0 failed, 0 skipped\n")
+    path = wast_script("crash.json", [
+        {"type": "module", "line": 1, "filename": "spin.wasm"},
+        invoke(2, "spin", [1], 5),
+        invoke(4, "forever", []),
+        {"type": "module", "line": 5, "filename": "spin.wasm"},
+    ])
+    crash("SIGSEGV", path, "crash.json:2: assert_return: result 0: expected i32:5",
+          signal.SIGSEGV, "\ncrashed (signal 11) at line 4\n1 passed, 3 failed, 0 skipped\n")
+    # The line is whatever the script says, a negative one included.
+    path = wast_script("crash2.json", [
+        {"type": "module", "line": 1, "filename": "spin.wasm"},
+        {"type": "frob", "line": 2},
+        invoke(-12, "forever", []),
+    ])
+    crash("SIGABRT", path, "crash2.json:2: frob: unknown command type", signal.SIGABRT,
+          "\ncrashed (signal 6) at line -12\n1 passed, 2 failed, 0 skipped\n")
+
 
 shutil.rmtree(WORK, ignore_errors=True)
 os.makedirs(WORK)
-{"run": run_group, "demo": demo_group, "net": net_group}[GROUP]()
+{"run": run_group, "demo": demo_group, "net": net_group, "wast": wast_group}[GROUP]()
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
