@@ -123,7 +123,6 @@ void host_proc_set_retry(host_proc *hp, host_abi_retry r, bool yield);
 /* The process state behind an instance's user pointer. */
 host_proc *host_proc_of(rusm_instance *inst);
 rusm_pid host_proc_pid(const host_proc *hp);
-rusm_wasm *host_proc_wasm(const host_proc *hp);
 const rusm_wasm_prepared *host_proc_prepared(const host_proc *hp);
 
 #endif

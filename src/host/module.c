@@ -113,7 +113,10 @@ rusm_wasm_prepared *rusm_wasm_prepare(rusm_wasm *w, rusm_wasm_module *m, const c
     return NULL;
   }
   rusm_wasm_prepared *p = calloc(1, sizeof *p);
-  if (!p) return NULL;
+  if (!p) {
+    set_err(o_err, "", "%s%s", "out of memory", "");
+    return NULL;
+  }
   p->w = w;
   p->m = m;
   atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
@@ -128,14 +131,23 @@ rusm_wasm_prepared *rusm_wasm_prepare(rusm_wasm *w, rusm_wasm_module *m, const c
   }
   size_t n = rusm_module_import_count(m->mod);
   rusm_extern *imports = n ? calloc(n, sizeof *imports) : NULL;
-  bool ok = !n || imports;
+  bool ok = !n || imports, oom = !ok;
   for (size_t i = 0; ok && i < n; i++) ok = resolve_import(p, i, &imports[i]);
   if (ok) {
-    rusm_error e;
+    rusm_error e = {0};
     p->prep = rusm_prepare(m->mod, imports, n, &e);
+    /* A link error (the import section's) is the process's to report when
+    ** it starts; any other failure is rusm_prepare running out of memory,
+    ** which is the caller's to hear about now. */
+    oom = !p->prep && strcmp(e.section, "import") != 0;
     if (!p->prep) snprintf(p->link_error, sizeof p->link_error, "%s", e.reason);
   }
   free(imports); /* rusm_prepare keeps its own copy */
+  if (oom) {
+    host_prepared_unref(p);
+    set_err(o_err, "", "%s%s", "out of memory", "");
+    return NULL;
+  }
   return p;
 }
 

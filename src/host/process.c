@@ -55,9 +55,6 @@ host_proc *host_proc_of(rusm_instance *inst) {
 rusm_pid host_proc_pid(const host_proc *hp) {
   return hp->pid;
 }
-rusm_wasm *host_proc_wasm(const host_proc *hp) {
-  return hp->w;
-}
 const rusm_wasm_prepared *host_proc_prepared(const host_proc *hp) {
   return hp->p;
 }
@@ -246,8 +243,8 @@ static void wp_destroy(void *state) {
     hp->ctx = NULL;
     report(hp, RUSM_EXIT_KILLED, false, 0, NULL);
   }
-  if (hp->notify_local)
-    atomic_fetch_add_explicit(&w->notifications, hp->notify_local, memory_order_relaxed);
+  /* No notifications are pending here: wp_resume publishes them after every
+  ** slice, and nothing else adds any. */
   host_streams_release(&hp->streams);
   if (hp->inst) rusm_instance_free(hp->inst);
   host_prepared_unref(hp->p); /* may free it: the instance went back first */

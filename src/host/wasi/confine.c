@@ -53,12 +53,12 @@ static int confine_openat2(int dirfd, const char *path) {
 #ifdef SYS_openat2
   struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
                          .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
-  for (int tries = 0; tries < 8; tries++) {
-    long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-    if (fd >= 0) return (int)fd;
-    if (errno != EAGAIN && errno != EINTR) return -errno; /* EAGAIN: a racing rename */
-  }
-  return -EAGAIN;
+  long fd;
+  int tries = 0;
+  do /* EAGAIN: a racing rename; a few retries, then the guest sees it */
+    fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+  while (fd < 0 && (errno == EAGAIN || errno == EINTR) && ++tries < 8);
+  return fd >= 0 ? (int)fd : -errno;
 #else
   return -ENOSYS;
 #endif
@@ -97,20 +97,19 @@ static uint32_t confine_walk(int dirfd, const char *path, int *o_fd) {
         close(stack[--depth]);
       continue;
     }
-    struct stat st;
-    if (fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    /* readlinkat both finds links and reports a missing name; EINVAL means
+    ** "not a link", and openat below then insists on a directory. Linux
+    ** has no empty link targets (symlink(2) refuses them). */
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(cur, name, target, sizeof target - 1);
+    if (n < 0 && errno != EINVAL) {
       err = wasi_errno(errno);
       break;
     }
-    if (S_ISLNK(st.st_mode)) {
-      char target[PATH_MAX];
-      ssize_t n = readlinkat(cur, name, target, sizeof target - 1);
-      if (n < 0)
-        err = wasi_errno(errno);
-      else if (++hops > CONFINE_MAX_HOPS)
+    if (n >= 0) {
+      target[n] = 0;
+      if (++hops > CONFINE_MAX_HOPS)
         err = WASI_ELOOP;
-      else if (n == 0)
-        err = WASI_ENOENT;
       else if (target[0] == '/')
         err = WASI_ENOTCAPABLE;
       else if ((size_t)n + 1 + strlen(rest + pos) + 1 > cap)
@@ -123,10 +122,6 @@ static uint32_t confine_walk(int dirfd, const char *path, int *o_fd) {
       rest[n] = '/';
       pos = 0;
       continue;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      err = WASI_ENOTDIR;
-      break;
     }
     int fd = openat(cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
@@ -211,22 +206,18 @@ uint32_t wasi_resolve(int dirfd, const char *path, bool follow, int *o_parent, c
     if (slash) *slash = 0;
     err = confine_dir(dirfd, slash ? cur : ".", &parent);
     if (err) break;
-    struct stat st;
-    if ((follow || trailing) && fstatat(parent, leafbuf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-        S_ISLNK(st.st_mode)) {
-      char target[PATH_MAX];
-      ssize_t n = readlinkat(parent, leafbuf, target, sizeof target - 1);
+    /* A leaf that is not a link (or not there) is left to the caller's
+    ** own call, which reports it. */
+    char target[PATH_MAX];
+    ssize_t n = follow || trailing ? readlinkat(parent, leafbuf, target, sizeof target - 1) : -1;
+    if (n >= 0) {
+      target[n] = 0;
       close(parent);
-      if (n < 0)
-        err = wasi_errno(errno);
-      else if (hops >= CONFINE_MAX_HOPS)
+      if (hops >= CONFINE_MAX_HOPS)
         err = WASI_ELOOP;
-      else if (n == 0)
-        err = WASI_ENOENT;
       else if (target[0] == '/')
         err = WASI_ENOTCAPABLE;
       if (err) break;
-      target[n] = 0;
       /* Continue from the link's directory: prefix + "/" + target. */
       size_t plen = slash ? strlen(cur) : 0;
       if (plen + 1 + (size_t)n + 2 > cap) {

@@ -204,7 +204,10 @@ rusm_wasi *rusm_wasi_new(const rusm_caps *caps, int argc, const char *const *arg
     return NULL;
   }
   rusm_wasi *w = calloc(1, sizeof *w);
-  if (!w) return NULL;
+  if (!w) {
+    ctx_fail(err, err_cap, "out of memory");
+    return NULL;
+  }
   w->has_net = rusm_caps_has(caps, RUSM_CAP_NETWORK);
   size_t n_args = argc > 0 ? (size_t)argc : 0;
   w->argv = calloc(n_args + 1, sizeof *w->argv);
