@@ -71,7 +71,8 @@ rusm_exec_status rusm_invoke(rusm_instance *inst, rusm_func *f, const rusm_val *
   uint32_t need = f->n_param_slots > f->n_result_slots ? f->n_param_slots : f->n_result_slots;
   if (f->kind == FUNC_WASM && f->code->frame_slots > need) need = f->code->frame_slots;
   if (need + 16 > x->stack_cap && !exec_grow_stack(x, need + 16))
-    return fail(x, RUSM_TRAP_STACK_EXHAUSTED);
+    return fail(x, need + 16 > INST_MAX_STACK_SLOTS ? RUSM_TRAP_STACK_EXHAUSTED
+                                                    : RUSM_TRAP_OUT_OF_MEMORY);
   if (f->kind == FUNC_HOST) {
     uint32_t n = f->type.n_params + f->type.n_results;
     if (!ensure_host_args(x, n ? n : 1)) return fail(x, RUSM_TRAP_OUT_OF_MEMORY);

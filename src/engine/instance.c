@@ -143,7 +143,9 @@ static void slot_free(rusm_instance *inst) {
 }
 
 /* Puts an own memory back to its initial size and contents. */
-static void reset_memory(rusm_instance *inst) {
+/* False when a slot that grew out of its image mapping can get neither the
+** image nor fresh memory back (the instance must not start without it). */
+static bool reset_memory(rusm_instance *inst) {
   const wasm_module *wm = inst->wm;
   rusm_memory *m = &inst->own_mem;
   uint64_t init = wm->memories[0].limits.min * INST_PAGE;
@@ -153,11 +155,12 @@ static void reset_memory(rusm_instance *inst) {
     } else { /* grown out of its mapping: map the image afresh */
       uint64_t maxp = m->max_pages;
       mem_release(m);
-      if (!mem_map_image(m, inst->prep->image_fd, init, maxp) &&
-          mem_init(m, init / INST_PAGE, maxp))
+      if (!mem_map_image(m, inst->prep->image_fd, init, maxp)) {
+        if (!mem_init(m, init / INST_PAGE, maxp)) return false;
         memcpy(m->data, inst->prep->image, inst->prep->image_len);
+      }
     }
-    return;
+    return true;
   }
   /* A big grown buffer goes back rather than stay with the slot. */
   if (m->cap > 2 * init + 16 * INST_PAGE) mem_shrink(m, init);
@@ -169,6 +172,7 @@ static void reset_memory(rusm_instance *inst) {
   if (img) memcpy(m->data, p->image, hw < img ? hw : img);
   if (hw > img) mem_zero(m, img, hw);
   m->hw = 0;
+  return true;
 }
 
 static bool apply_segments(rusm_instance *inst, bool use_image, rusm_error *err) {
@@ -247,8 +251,12 @@ rusm_instance *rusm_instantiate(rusm_prepared *p, const rusm_instance_config *cf
   inst->x.trap.kind = RUSM_TRAP_NONE;
   bool own_mem = wm->n_memories && !wm->n_imported_memories;
   if (own_mem && !fresh &&
-      (inst->own_mem.hw || inst->own_mem.size != wm->memories[0].limits.min * INST_PAGE))
-    reset_memory(inst);
+      (inst->own_mem.hw || inst->own_mem.size != wm->memories[0].limits.min * INST_PAGE) &&
+      !reset_memory(inst)) {
+    rusm_instance_free(inst);
+    wasm_error(o_err, "memory", 0, "out of memory");
+    return NULL;
+  }
   inst->mem0 = inst->mems[0] ? inst->mems[0] : &k_no_memory;
   /* Globals in order (2.0: initialisers read only imported globals). */
   for (uint32_t i = wm->n_imported_globals; i < wm->n_globals; i++) {

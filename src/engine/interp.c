@@ -147,15 +147,16 @@ static inline uint64_t sat_u64_f(double a) {
 #define HX_ST(n, w, t) H(CMP_OP_##n, L_##n)
 #define HX_BRC(n, k, op)                                                                           \
   H(CMP_OP_BR_IF_##n, L_BR_IF_##n)                                                                 \
-  H(CMP_OP_BR_UNLESS_##n, L_BR_UNLESS_##n) H(CMP_OP_BR_IF_##n##_I, L_BR_IF_##n##_I)                \
-      H(CMP_OP_BR_UNLESS_##n##_I, L_BR_UNLESS_##n##_I)
+  H(CMP_OP_BR_UNLESS_##n, L_BR_UNLESS_##n)                                                         \
+  H(CMP_OP_BR_IF_##n##_I, L_BR_IF_##n##_I) H(CMP_OP_BR_UNLESS_##n##_I, L_BR_UNLESS_##n##_I)
 #define HX_MISC(n, k) H(CMP_OP_##n, L_##n)
 #define HX_LDBR(n, t)                                                                              \
   H(CMP_OP_##n##_BR_IF, L_##n##_BR_IF) H(CMP_OP_##n##_BR_UNLESS, L_##n##_BR_UNLESS)
 #define INTERP_HANDLERS(H)                                                                         \
   CMP_UNOPS(HX_UN)                                                                                 \
-  CMP_BINOPS(HX_BIN) CMP_TRAPOPS(HX_TRAP) CMP_LOADS(HX_LD) CMP_STORES(HX_ST) CMP_BRCMPS(HX_BRC)    \
-      CMP_MISC(HX_MISC) CMP_LOADBRS(HX_LDBR)
+  CMP_BINOPS(HX_BIN)                                                                               \
+  CMP_TRAPOPS(HX_TRAP) CMP_LOADS(HX_LD) CMP_STORES(HX_ST) CMP_BRCMPS(HX_BRC) CMP_MISC(HX_MISC)     \
+      CMP_LOADBRS(HX_LDBR)
 
 /* Direct threading (code words hold handler offsets, see interp_op_offset)
 ** or a table of handler addresses indexed by opcode. Threading saves a load

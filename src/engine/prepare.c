@@ -110,13 +110,17 @@ rusm_prepared *rusm_prepare(rusm_module *m, const rusm_extern *imports, size_t n
   for (uint32_t i = 0; i < wm->n_imports; i++)
     if (!check_import(wm, &wm->imports[i], &imports[i], o_err, i)) return NULL;
   rusm_prepared *p = calloc(1, sizeof *p);
-  if (!p) return NULL;
+  if (!p) {
+    wasm_error(o_err, NULL, 0, "out of memory");
+    return NULL;
+  }
   p->mod = m;
   p->n_imports = wm->n_imports;
   if (wm->n_imports) {
     p->imports = malloc(wm->n_imports * sizeof(rusm_extern));
     if (!p->imports) {
       free(p);
+      wasm_error(o_err, NULL, 0, "out of memory");
       return NULL;
     }
     memcpy(p->imports, imports, wm->n_imports * sizeof(rusm_extern));

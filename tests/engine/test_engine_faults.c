@@ -300,6 +300,36 @@ TEST(pool_reuse_when_the_image_cannot_be_mapped) {
   rusm_module_free(m);
 }
 
+/* When neither the image nor fresh memory can be mapped for such a slot,
+** instantiation fails with "out of memory" (it used to start with no memory
+** at all), and the slot works again once mapping does. */
+TEST(pool_reuse_fails_cleanly_without_memory) {
+  rusm_module *m = eu_load("growimage");
+  REQUIRE(m);
+  rusm_error err;
+  rusm_prepared *p = rusm_prepare(m, NULL, 0, &err);
+  REQUIRE(p);
+  rusm_instance_config cfg = {0};
+  rusm_instance *inst = rusm_instantiate(p, &cfg, &err);
+  REQUIRE(inst);
+  CHECK_EQ(eu_i32(inst, "grow", 1), 5);
+  rusm_instance_free(inst);
+  fault_arm(FAULT_mmap, 1, 1);
+  memset(&err, 0, sizeof err);
+  inst = rusm_instantiate(p, &cfg, &err);
+  CHECK(inst == NULL);
+  CHECK(strstr(err.reason, "out of memory") != NULL);
+  fault_reset();
+  rusm_instance_free(inst);
+  inst = rusm_instantiate(p, &cfg, &err);
+  REQUIRE(inst);
+  CHECK_EQ(eu_i32(inst, "peek", 262144), 'Q');
+  CHECK_EQ(eu_i32(inst, "grow", 0), 5);
+  rusm_instance_free(inst);
+  rusm_prepared_free(p);
+  rusm_module_free(m);
+}
+
 /* Loads bytes that are rejected anyway with each allocation failing in
 ** turn: every attempt fails with a reason, and the last (unfailed) one with
 ** the same reason as the first. Returns how many said "out of memory". */
@@ -354,4 +384,5 @@ TEST(big_import_tables_out_of_memory) {
 TEST_MAIN(load_out_of_memory_sweep, prepare_out_of_resources_sweep,
           instantiate_out_of_resources_sweep, execution_out_of_memory_sweep, grow_without_mappings,
           image_not_shared_under_a_file_size_limit, pool_reuse_when_the_image_cannot_be_mapped,
-          rescan_after_a_decode_error_out_of_memory, big_import_tables_out_of_memory)
+          pool_reuse_fails_cleanly_without_memory, rescan_after_a_decode_error_out_of_memory,
+          big_import_tables_out_of_memory)
