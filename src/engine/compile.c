@@ -1148,6 +1148,13 @@ static void tr_reset(tr *t) {
   t->oom = false;
 }
 
+/* CMP_PAIRS as (first, second) opcodes, indexed from CMP_OP_PAIR_FIRST_. */
+static const uint16_t pair_ops[][2] = {
+#define X_PAIR(a, b) {CMP_OP_##a, CMP_OP_##b},
+    CMP_PAIRS(X_PAIR)
+#undef X_PAIR
+};
+
 uint32_t cmp_op_words(const uint32_t *pc) {
   static const uint8_t fixed[CMP_OP_COUNT_] = {
 #define X_UN(n, w, i, o, e) [CMP_OP_##n] = 3,
@@ -1174,18 +1181,35 @@ uint32_t cmp_op_words(const uint32_t *pc) {
   switch (pc[0]) {
   case CMP_OP_MOVES: return 3 + 2 * pc[1]; /* n scratch (dst src)*n */
   case CMP_OP_BR_TABLE: return 4 + pc[2];  /* idx n off*(n+1) */
-  default: return fixed[pc[0]];
+  default:
+    /* A pair's words are its first instruction's; the second follows. */
+    if (pc[0] >= CMP_OP_PAIR_FIRST_) return fixed[pair_ops[pc[0] - CMP_OP_PAIR_FIRST_][0]];
+    return fixed[pc[0]];
   }
 }
 
-/* The last step: opcode words become handler offsets (interp_op_offset).
+/* The superinstruction for A followed by B, or CMP_OP_COUNT_ if none. */
+static cmp_op pair_of(uint32_t a, uint32_t b) {
+  for (uint32_t k = 0; k < CMP_OP_COUNT_ - CMP_OP_PAIR_FIRST_; k++)
+    if (pair_ops[k][0] == a && pair_ops[k][1] == b) return (cmp_op)(CMP_OP_PAIR_FIRST_ + k);
+  return CMP_OP_COUNT_;
+}
+
+/* The last step: adjacent pairs of CMP_PAIRS become superinstructions, and
+** opcode words become handler offsets (interp_op_offset).
 ** False if the walk does not end exactly at len (a translator bug). */
 static bool thread_code(uint32_t *code, uint32_t len) {
   uint32_t i = 0;
+  bool pairs = interp_pairs();
   while (i < len) {
     uint32_t n = cmp_op_words(code + i);
     if (n == 0) return false;
-    code[i] = interp_op_offset((cmp_op)code[i]);
+    cmp_op o = (cmp_op)code[i];
+    if (pairs && i + n < len) { /* code[i + n] is still an opcode: the walk is in order */
+      cmp_op p = pair_of(o, code[i + n]);
+      if (p != CMP_OP_COUNT_) o = p;
+    }
+    code[i] = interp_op_offset(o);
     i += n;
   }
   return i == len;

@@ -297,6 +297,54 @@
   X(LOCAL_SET_IMM, 3)  /* dst lo hi: a constant into a slot */                          \
   X(SIMD, 7)           /* sub-op dst a b c lane offset: see interp_simd.c */
 
+/* Superinstructions made of two adjacent instructions A, B: X(A, B). The
+** translator's last step (cmp_thread_code) turns A's opcode word into
+** CMP_OP_P_<A>__<B> where B follows A; the handler runs A's body and then
+** jumps straight to B's handler, saving B's indirect dispatch. B keeps its
+** own opcode word and operands, so a branch to B, a yield that resumes at
+** B and a trap in B all behave as before. Chosen from the pair counts of the
+** RUSM_INTERP_PROFILE build on CoreMark and the bench kernels; A must be
+** one of the ops with a PAIR_BODY in interp.c. */
+#define CMP_PAIRS(X)                                                                       \
+  X(I32_ADD_I, I32_ADD_I)                                                                  \
+  X(I32_ADD_I, I32_ADD)                                                                    \
+  X(I32_ADD_I, BR_IF_I32_NE_I)                                                             \
+  X(I32_ADD_I, CALL)                                                                       \
+  X(I32_ADD_I, I32_STORE)                                                                  \
+  X(I32_ADD_I, I32_AND_I)                                                                  \
+  X(I32_ADD, I32_ADD_I)                                                                    \
+  X(I32_ADD, RETURN)                                                                       \
+  X(I32_ADD, I64_ADD)                                                                      \
+  X(I32_STORE8, I32_ADD)                                                                   \
+  X(I64_ADD, BR_IF_I64_LE_U)                                                               \
+  X(F64_LOAD_A, F64_MUL)                                                                   \
+  X(F64_LOAD_A, F64_LOAD_A)                                                                \
+  X(F64_MUL, F64_LOAD_A)                                                                   \
+  X(F64_ADD, F64_ADD)                                                                      \
+  X(I32_STORE, COPY)                                                                       \
+  X(I32_STORE, I32_ADD_I)                                                                  \
+  X(COPY, BR_IF)                                                                           \
+  X(COPY, I32_LOAD)                                                                        \
+  X(COPY, BR_IF_I32_NE_I)                                                                  \
+  X(COPY, I32_ADD_I)                                                                       \
+  X(I32_LOAD, I32_STORE)                                                                   \
+  X(I32_LOAD, I32_LOAD8_U)                                                                 \
+  X(I32_LOAD, I32_ADD_I)                                                                   \
+  X(I32_LOAD, COPY)                                                                        \
+  X(LOCAL_SET_IMM, COPY)                                                                   \
+  X(LOCAL_SET_IMM, I32_ADD_I)                                                              \
+  X(I32_MUL_I, I32_ADD)                                                                    \
+  X(COPY_PAIR, CALL)                                                                       \
+  X(I32_XOR, I32_AND_I)                                                                    \
+  X(I32_AND_I, SELECT)                                                                     \
+  X(I32_SHR_U_I, I32_XOR)                                                                  \
+  X(I32_ROTL_I, I32_XOR)                                                                   \
+  X(I32_XOR, I32_ADD)                                                                      \
+  X(I32_ADD, I32_ADD)                                                                      \
+  X(I32_ADD, I32_XOR)                                                                      \
+  X(I32_AND, I32_XOR)                                                                      \
+  X(I32_XOR, I32_ROTL_I)
+
 /* clang-format on */
 
 typedef enum {
@@ -309,8 +357,12 @@ typedef enum {
   CMP_OP_BR_IF_##n, CMP_OP_BR_UNLESS_##n, CMP_OP_BR_IF_##n##_I, CMP_OP_BR_UNLESS_##n##_I,
 #define X_MISC(n, k) CMP_OP_##n,
 #define X_LDBR(n, t) CMP_OP_##n##_BR_IF, CMP_OP_##n##_BR_UNLESS,
+#define X_PAIR(a, b) CMP_OP_P_##a##__##b,
   CMP_UNOPS(X_UN) CMP_BINOPS(X_BIN) CMP_TRAPOPS(X_TRAP) CMP_LOADS(X_LD) CMP_STORES(X_ST)
-      CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC) CMP_LOADBRS(X_LDBR)
+      CMP_BRCMPS(X_BRC) CMP_MISC(X_MISC) CMP_LOADBRS(X_LDBR) CMP_OP_PAIR_FIRST_,
+  CMP_OP_PAIR_BEFORE_ = CMP_OP_PAIR_FIRST_ - 1, /* the pairs start at CMP_OP_PAIR_FIRST_ */
+  CMP_PAIRS(X_PAIR)
+#undef X_PAIR
 #undef X_UN
 #undef X_BIN
 #undef X_TRAP
@@ -319,7 +371,7 @@ typedef enum {
 #undef X_BRC
 #undef X_MISC
 #undef X_LDBR
-          CMP_OP_COUNT_
+      CMP_OP_COUNT_
 } cmp_op;
 
 /* Words of an immediate of each operand kind (the _I forms): one for 32-bit
@@ -341,6 +393,10 @@ uint32_t cmp_op_words(const uint32_t *pc);
 ** a load, a table load and a jump. Implemented in interp.c, which alone
 ** knows the handlers' addresses. Thread-safe. */
 uint32_t interp_op_offset(cmp_op op);
+
+/* Whether the interpreter has the CMP_PAIRS superinstructions (it leaves
+** them out when they would slow it down, see interp.c). */
+bool interp_pairs(void);
 
 /* A translated function; immutable after load, shared by all instances. */
 typedef struct cmp_func {
