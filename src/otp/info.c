@@ -2,8 +2,9 @@
 ** info.c: counters and introspection (reference 1.5 and 1.6).
 **
 ** Counters are per worker (one writer each, no shared cache line on the
-** spawn/exit paths) plus one atomic pair for non-worker threads; readers
-** sum them, so a snapshot is best-effort while processes come and go.
+** spawn/exit paths) plus one atomic for spawns from non-worker threads
+** (exits always run on a worker); readers sum them, so a snapshot is
+** best-effort while processes come and go.
 */
 #include "otp_int.h"
 
@@ -18,7 +19,7 @@ uint64_t rusm_spawned(rusm_rt *rt) {
 }
 
 uint64_t rusm_finished(rusm_rt *rt) {
-  uint64_t n = atomic_load_explicit(&rt->ext_finished, memory_order_relaxed);
+  uint64_t n = 0;
   for (unsigned i = 0; i < rt->n_workers; i++)
     n += atomic_load_explicit(&rt->workers[i].finished, memory_order_relaxed);
   return n;
@@ -88,9 +89,12 @@ bool rusm_set_label(rusm_rt *rt, rusm_pid pid, const char *label) {
   char *copy = label ? strdup(label) : NULL;
   bool ok = !label || copy;
   if (ok) {
+    /* an exit has taken the label already once alive is clear (under the
+    ** same lock): a label stored after that would never be freed */
     otp_lock_take(&p->lock);
-    char *old = p->label;
-    p->label = copy;
+    ok = otp_proc_alive(p);
+    char *old = ok ? p->label : copy;
+    if (ok) p->label = copy;
     otp_lock_give(&p->lock);
     free(old);
   }

@@ -345,14 +345,9 @@ void otp_io_fini(rusm_rt *rt) {
   if (write(io->evfd, &one, sizeof one) < 0) { /* cannot fail on a fresh eventfd */
   }
   pthread_join(io->thread, NULL);
-  for (size_t c = 0; c < io->n_chunks; c++) {
-    for (size_t i = 0; io->dir[c] && i < IO_CHUNK; i++)
-      for (io_waiter *w = io->dir[c][i].w, *nx; w; w = nx) {
-        nx = w->next;
-        if (w->autofree) free(w); /* native waiters died with their processes */
-      }
-    free(io->dir[c]);
-  }
+  /* no waiter is left: every process has exited, and a native one unlinks
+  ** its own record before it returns, a resumable one's go at its exit */
+  for (size_t c = 0; c < io->n_chunks; c++) free(io->dir[c]);
   free(io->dir);
   close(io->ep);
   close(io->evfd);

@@ -129,21 +129,15 @@ static int by_label(const void *a, const void *b) {
 
 /* "api=2 worker=11" for the live labelled processes (owned), or NULL when
 ** memory runs out. The scan is O(processes), paid at most every 2 s and
-** only at info level or above. */
+** only at info level or above. Processes spawned faster than the slack
+** between the count and the list are left to the next census, which their
+** own spawn lines arm. */
 static char *census_text(rusm_rt *rt) {
-  size_t cap = rusm_process_count(rt) + 64, n;
-  rusm_pid *pids = NULL;
-  for (;;) {
-    rusm_pid *p = realloc(pids, cap * sizeof *p);
-    if (!p) {
-      free(pids);
-      return NULL;
-    }
-    pids = p;
-    n = rusm_list(rt, pids, cap);
-    if (n <= cap) break;
-    cap = n + 64;
-  }
+  size_t cap = rusm_process_count(rt) + 64;
+  rusm_pid *pids = malloc(cap * sizeof *pids);
+  if (!pids) return NULL;
+  size_t n = rusm_list(rt, pids, cap);
+  if (n > cap) n = cap;
   label_count *counts = NULL;
   size_t n_counts = 0;
   for (size_t i = 0; i < n; i++) {

@@ -208,14 +208,6 @@ bool otp_send_down(rusm_rt *rt, rusm_pid to, rusm_ref ref, rusm_pid from, rusm_e
   return deliver(rt, to, n, false);
 }
 
-bool otp_send_exit(rusm_rt *rt, rusm_pid to, rusm_pid from, rusm_exit_reason r) {
-  otp_node *n = otp_node_new(RUSM_ITEM_EXIT, 0);
-  if (!n) return false;
-  n->item.u.exit.from = from;
-  n->item.u.exit.reason = r;
-  return deliver(rt, to, n, false);
-}
-
 bool otp_send_stream(rusm_rt *rt, rusm_pid to, rusm_stream_reader *reader) {
   otp_proc *p = otp_proc_get(rt, to);
   if (!p) return false;

@@ -66,17 +66,17 @@ int otp_net_parse(const char *addr, struct sockaddr_storage *o_ss, unsigned *o_l
   return 0;
 }
 
+/* ss is an address of one of our TCP sockets, so IPv4 or IPv6: otp_net_parse
+** yields no other family, and sockets are made only from its results. */
 void otp_net_format(const struct sockaddr_storage *ss, char *buf) {
   char ip[INET6_ADDRSTRLEN] = "?";
   if (ss->ss_family == AF_INET) {
     const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
     inet_ntop(AF_INET, &v4->sin_addr, ip, sizeof ip);
     snprintf(buf, RUSM_TCP_ADDR_MAX, "%s:%u", ip, ntohs(v4->sin_port));
-  } else if (ss->ss_family == AF_INET6) {
+  } else {
     const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
     inet_ntop(AF_INET6, &v6->sin6_addr, ip, sizeof ip);
     snprintf(buf, RUSM_TCP_ADDR_MAX, "[%s]:%u", ip, ntohs(v6->sin6_port));
-  } else {
-    snprintf(buf, RUSM_TCP_ADDR_MAX, "?");
   }
 }

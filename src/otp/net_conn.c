@@ -106,21 +106,17 @@ int rusm_tcp_connect(rusm_ctx *ctx, const char *addr, int64_t timeout_us, rusm_t
 }
 
 ssize_t rusm_tcp_try_read(rusm_tcp_conn *c, void *buf, size_t cap) {
-  for (;;) {
-    ssize_t n = recv(c->fd, buf, cap, 0);
-    if (n >= 0) return n;
-    if (errno == EINTR) continue;
-    return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-  }
+  ssize_t n;
+  do n = recv(c->fd, buf, cap, 0);
+  while (n < 0 && errno == EINTR);
+  return n >= 0 ? n : errno == EWOULDBLOCK ? -EAGAIN : -errno;
 }
 
 ssize_t rusm_tcp_try_write(rusm_tcp_conn *c, const void *data, size_t len) {
-  for (;;) {
-    ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
-    if (n >= 0) return n;
-    if (errno == EINTR) continue;
-    return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-  }
+  ssize_t n;
+  do n = send(c->fd, data, len, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n >= 0 ? n : errno == EWOULDBLOCK ? -EAGAIN : -errno;
 }
 
 /* Parks until fd is ready for ev; -ECANCELED if killed, else 0. A process

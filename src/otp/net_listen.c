@@ -10,9 +10,9 @@
 ** Running out of fds (EMFILE, ENFILE, ENOBUFS, ENOMEM) is not fatal: the
 ** pending connections stay in the kernel's backlog, and the acceptor sleeps
 ** ACCEPT_BACKOFF_US before trying again (the listening socket stays
-** readable, so waiting on it would spin). EPERM (a firewall) skips one
-** connection; any other error means the listening socket itself is broken
-** and the acceptor crashes.
+** readable, so waiting on it would spin). A connection refused by a
+** firewall (EPERM) is skipped inside rusm_tcp_try_accept; any other error
+** means the listening socket itself is broken and the acceptor crashes.
 **
 ** A connection process adopts its socket before the handler runs, so the
 ** socket is closed when the handler returns, crashes or is killed; if the
@@ -86,7 +86,6 @@ static void acceptor_body(rusm_ctx *ctx, void *arg) {
     }
     switch (-rc) {
     case EAGAIN: rusm_fd_wait(ctx, rusm_tcp_listener_fd(a->l), RUSM_FD_READ, RUSM_FOREVER); break;
-    case EPERM: break;
     case EMFILE:
     case ENFILE:
     case ENOBUFS:

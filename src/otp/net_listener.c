@@ -65,25 +65,23 @@ int rusm_tcp_listener_open(rusm_ctx *ctx, const char *addr, char *o_bound,
   return rc;
 }
 
+/* accept4 failed, but for that one connection only (it was aborted, or a
+** firewall refused it): there may be others behind it. */
+static bool skip_one(int err) {
+  return err == EINTR || err == ECONNABORTED || err == EPROTO || err == EPERM;
+}
+
 int rusm_tcp_try_accept(rusm_ctx *ctx, rusm_tcp_listener *l, rusm_tcp_conn **o_conn) {
   *o_conn = NULL;
-  for (;;) {
-    int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) {
-      rusm_tcp_conn *c = otp_net_conn_new(l->rt, fd);
-      if (!c) return -ENOMEM;
-      if (ctx) rusm_tcp_adopt(ctx, c);
-      *o_conn = c;
-      return 0;
-    }
-    switch (errno) {
-    case EINTR:
-    case ECONNABORTED: /* that one is gone; there may be others */
-    case EPROTO: continue;
-    case EWOULDBLOCK: return -EAGAIN;
-    default: return -errno;
-    }
-  }
+  int fd;
+  do fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  while (fd < 0 && skip_one(errno));
+  if (fd < 0) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+  rusm_tcp_conn *c = otp_net_conn_new(l->rt, fd);
+  if (!c) return -ENOMEM;
+  if (ctx) rusm_tcp_adopt(ctx, c);
+  *o_conn = c;
+  return 0;
 }
 
 int rusm_tcp_accept(rusm_ctx *ctx, rusm_tcp_listener *l, rusm_tcp_conn **o_conn) {

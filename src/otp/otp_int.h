@@ -293,8 +293,8 @@ struct rusm_rt {
   uint32_t *free_v;
   size_t free_n, free_cap;
   _Atomic size_t free_hint; /* free_n, readable without the mutex */
-  /* counters of non-worker threads */
-  _Atomic uint64_t ext_spawned, ext_finished;
+  /* spawns from non-worker threads (exits always run on a worker) */
+  _Atomic uint64_t ext_spawned;
   _Atomic uint64_t dropped;
   _Atomic uint64_t next_ref;
   /* joiners and shutdown */
@@ -327,8 +327,8 @@ otp_proc *otp_slot(rusm_rt *rt, uint32_t index); /* NULL past the table */
 /* Allocates and fills a slot (alive, not queued); start it with otp_proc_start. */
 otp_proc *otp_proc_new(rusm_rt *rt, const otp_body_vt *vt);
 void otp_proc_start(otp_proc *p);
-/* Full teardown of a process whose body is done; runs on its worker. */
-void otp_proc_exit(otp_proc *p, rusm_exit_reason reason);
+/* Full teardown of a process whose body is done; runs on its worker w. */
+void otp_proc_exit(struct otp_worker *w, otp_proc *p, rusm_exit_reason reason);
 /* Drops everything a slot still owns at rusm_rt_free. */
 void otp_proc_table_free(rusm_rt *rt);
 bool otp_proc_alive(const otp_proc *p);
@@ -356,7 +356,6 @@ void otp_mbox_init(otp_proc *p);
 void otp_mbox_clear(otp_proc *p); /* frees every item (slot recycling) */
 void otp_charge(rusm_rt *rt);     /* one reduction for the calling native body */
 bool otp_send_down(rusm_rt *rt, rusm_pid to, rusm_ref ref, rusm_pid from, rusm_exit_reason r);
-bool otp_send_exit(rusm_rt *rt, rusm_pid to, rusm_pid from, rusm_exit_reason r);
 /* Delivers the read end of a stream (for the stream module); takes reader
 ** on success only. Never shed by capacity. */
 bool otp_send_stream(rusm_rt *rt, rusm_pid to, rusm_stream_reader *reader);

@@ -80,25 +80,23 @@ static otp_proc *slot_alloc(rusm_rt *rt) {
   if (w && w->nfree) return otp_slot(rt, w->free[--w->nfree]);
   /* nothing in the global list: take a fresh slot without the mutex */
   if (!atomic_load_explicit(&rt->free_hint, memory_order_relaxed)) return slot_fresh(rt);
+  /* a worker refills its cache with a batch, another thread takes one; the
+  ** list may have been emptied since the hint was read: then a fresh slot */
+  otp_proc *p = NULL;
   pthread_mutex_lock(&rt->free_mu);
-  if (w) {
-    size_t n = rt->free_n < OTP_FREE_CACHE / 2 ? rt->free_n : OTP_FREE_CACHE / 2;
-    rt->free_n -= n;
-    atomic_store_explicit(&rt->free_hint, rt->free_n, memory_order_relaxed);
-    if (n) memcpy(w->free, rt->free_v + rt->free_n, n * sizeof(uint32_t));
-    w->nfree = (uint32_t)n;
-    pthread_mutex_unlock(&rt->free_mu);
-    if (w->nfree) return otp_slot(rt, w->free[--w->nfree]);
-    return slot_fresh(rt);
-  }
-  if (rt->free_n) {
-    uint32_t idx = rt->free_v[--rt->free_n];
-    atomic_store_explicit(&rt->free_hint, rt->free_n, memory_order_relaxed);
-    pthread_mutex_unlock(&rt->free_mu);
-    return otp_slot(rt, idx);
+  size_t n = w ? (rt->free_n < OTP_FREE_CACHE / 2 ? rt->free_n : OTP_FREE_CACHE / 2)
+               : (rt->free_n ? 1 : 0);
+  rt->free_n -= n;
+  atomic_store_explicit(&rt->free_hint, rt->free_n, memory_order_relaxed);
+  if (n && w) {
+    memcpy(w->free, rt->free_v + rt->free_n, n * sizeof(uint32_t));
+    w->nfree = (uint32_t)n - 1;
+    p = otp_slot(rt, w->free[w->nfree]);
+  } else if (n) {
+    p = otp_slot(rt, rt->free_v[rt->free_n]);
   }
   pthread_mutex_unlock(&rt->free_mu);
-  return slot_fresh(rt);
+  return p ? p : slot_fresh(rt);
 }
 
 static void free_push_global(rusm_rt *rt, const uint32_t *idx, size_t n) {
@@ -136,11 +134,7 @@ static void slot_free(rusm_rt *rt, otp_proc *p) {
 /* The last reference is gone and the process is dead: reset and recycle. */
 static void proc_recycle(otp_proc *p) {
   rusm_rt *rt = p->rt;
-  otp_mbox_clear(p);
-  if (p->label) { /* set by a set_label that raced the exit */
-    free(p->label);
-    p->label = NULL;
-  }
+  otp_mbox_clear(p); /* the label went at exit: set_label cannot land after it */
   atomic_store_explicit(&p->state, OTP_S_FREE, memory_order_relaxed);
   uint64_t w = atomic_load_explicit(&p->word, memory_order_relaxed);
   atomic_store_explicit(&p->word, ((w >> 32) + 1) << 32, memory_order_release);
@@ -252,7 +246,7 @@ rusm_pid rusm_spawn_body(rusm_rt *rt, const rusm_body_ops *ops, void *state) {
 ** The body is released first so that its resources are gone before anyone
 ** learns of the death (Erlang sends exit signals after releasing too).
 */
-void otp_proc_exit(otp_proc *p, rusm_exit_reason reason) {
+void otp_proc_exit(otp_worker *w, otp_proc *p, rusm_exit_reason reason) {
   rusm_rt *rt = p->rt;
   rusm_pid pid = otp_pid(p);
   p->vt->release(p);
@@ -271,11 +265,7 @@ void otp_proc_exit(otp_proc *p, rusm_exit_reason reason) {
   otp_lock_give(&p->lock);
   atomic_store_explicit(&p->state, OTP_S_DEAD, memory_order_release);
 
-  otp_worker *here = otp_worker_here(rt);
-  if (here)
-    otp_count_add(&here->finished);
-  else
-    atomic_fetch_add_explicit(&rt->ext_finished, 1, memory_order_relaxed);
+  otp_count_add(&w->finished);
 
   if (reg) otp_registry_release(rt, p);
   if (links.v || mons_in.v || mons_out.v) otp_signal_exit(p, reason, &links, &mons_in, &mons_out);
@@ -299,11 +289,7 @@ void otp_proc_table_free(rusm_rt *rt) {
       otp_vec_free(&p->links);
       otp_vec_free(&p->mons_in);
       otp_vec_free(&p->mons_out);
-      if (p->reg) {
-        for (uint32_t k = 0; k < p->reg->n; k++) free(p->reg->v[k].key);
-        free(p->reg->v);
-        free(p->reg);
-      }
+      /* p->reg is NULL here: every process has exited, releasing its names */
     }
     free(chunk);
   }

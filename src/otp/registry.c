@@ -123,26 +123,26 @@ static void reglist_remove(otp_proc *p, const char *key, bool tag) {
 static bool name_add(otp_registry *r, const char *name, otp_proc *p) {
   uint64_t h = hash_str(name);
   otp_name **pp = name_find(r, name, h);
-  if (*pp) {
-    otp_proc *holder = otp_proc_get(p->rt, (*pp)->pid);
-    if (holder) {
-      otp_proc_put(holder);
-      return false;
-    }
-    /* the holder is exiting and has not released yet: the name is free */
-    (*pp)->pid = otp_pid(p);
-  } else {
+  otp_name *n = *pp;
+  otp_proc *holder = n ? otp_proc_get(p->rt, n->pid) : NULL;
+  if (holder) {
+    otp_proc_put(holder);
+    return false;
+  }
+  if (!n) {
     size_t len = strlen(name);
-    otp_name *n = malloc(sizeof *n + len + 1);
+    n = malloc(sizeof *n + len + 1);
     if (!n) return false;
     memcpy(n->key, name, len + 1);
     n->hash = h;
-    n->pid = otp_pid(p);
     n->next = NULL;
     *pp = n;
     r->ncount++;
     rehash((void ***)&r->names, &r->ncap, r->ncount);
   }
+  /* a new entry, or one whose holder is exiting and has not released it
+  ** yet: its release then skips the entry, which names p now */
+  n->pid = otp_pid(p);
   if (!reglist_add(p, name, false)) {
     otp_name **q = name_find(r, name, h);
     otp_name *dead = *q;

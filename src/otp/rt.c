@@ -34,9 +34,10 @@ rusm_rt *rusm_rt_new(const rusm_rt_config *cfg) {
   rt->track_depth = rt->cfg.track_mailbox_depth || rt->cfg.mailbox_capacity;
   rt->n_workers = rt->cfg.workers;
   rt->workers = aligned_alloc(64, sizeof(otp_worker) * rt->n_workers);
+  /* zeroed at once: the failure path below reads every worker's stack */
+  if (rt->workers) memset(rt->workers, 0, sizeof(otp_worker) * rt->n_workers);
   rt->chunks = calloc(OTP_MAX_CHUNKS, sizeof *rt->chunks);
   if (!rt->workers || !rt->chunks) goto fail;
-  memset(rt->workers, 0, sizeof(otp_worker) * rt->n_workers);
   otp_runq_init(&rt->injector);
   pthread_mutex_init(&rt->chunk_mu, NULL);
   pthread_mutex_init(&rt->free_mu, NULL);
@@ -49,7 +50,7 @@ rusm_rt *rusm_rt_new(const rusm_rt_config *cfg) {
   atomic_init(&rt->log_level, RUSM_LOG_OFF);
   atomic_init(&rt->log_sink, NULL);
   if (otp_registry_init(&rt->reg) != 0) goto fail;
-  if (otp_timer_init(rt) != 0) goto fail;
+  if (otp_timer_init(rt) != 0) goto fail_timer; /* a half-made wheel: fini undoes it */
   if (otp_sched_start(rt) != 0) goto fail_timer;
   otp_log_init(rt);
   return rt;

@@ -234,7 +234,7 @@ static void run_one(otp_worker *w, otp_proc *p) {
   rusm_exit_reason reason = RUSM_EXIT_NORMAL;
   rusm_step st = p->vt->run(w, p, &reason);
   if (st == RUSM_STEP_EXIT) {
-    otp_proc_exit(p, reason);
+    otp_proc_exit(w, p, reason);
     return;
   }
   uint32_t s = OTP_S_RUNNING;

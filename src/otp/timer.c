@@ -5,7 +5,8 @@
 ** timer sits at the lowest level whose parent bucket it shares with the
 ** current tick, so it cascades down exactly when its bucket comes up
 ** (O(1) insert and cancel, amortised O(1) expiry). 6 levels of 64 slots of
-** 100 us cover 218 years.
+** 100 us span 2^36 ticks (79 days); a later deadline waits in the top level
+** and cascades again on each lap until it is within reach.
 **
 ** The same timers serve send_after (a prepared mailbox item, found by ref
 ** through a small hash for cancel), receive timeouts of native bodies and
@@ -118,20 +119,18 @@ static void advance(otp_wheel *tw, otp_timer **fired) {
       t = nx;
     }
   }
+  /* level 0 holds only timers of the current 64-tick lap (slot_insert puts
+  ** a later one higher up), so everything in this slot is due now */
   otp_timer **head = &tw->slots[0][now & (OTP_TW_SLOTS - 1)];
   otp_timer *t = *head;
   *head = NULL;
   while (t) {
     otp_timer *nx = t->next;
     t->pprev = NULL;
-    if (t->tick > now) { /* placed for a later lap */
-      slot_insert(tw, t);
-    } else {
-      tw->count--;
-      if (t->ref) hash_del(tw, t);
-      t->next = *fired;
-      *fired = t;
-    }
+    tw->count--;
+    if (t->ref) hash_del(tw, t);
+    t->next = *fired;
+    *fired = t;
     t = nx;
   }
 }
@@ -331,10 +330,8 @@ void otp_timer_arm_wait(rusm_rt *rt, otp_proc *p, uint64_t deadline_ns) {
   otp_wheel *tw = &rt->tw;
   p->wt_armed = true;
   pthread_mutex_lock(&tw->mu);
-  if (p->wt.pprev) {
-    slot_unlink(&p->wt);
-    tw->count--;
-  }
+  /* p->wt is not in the wheel: every arm is disarmed (or has fired) before
+  ** the next one (receive, fd wait, sleep, or the next resumable step) */
   catch_up(tw);
   p->wt.ref = 0;
   p->wt.pid = otp_pid(p);
