@@ -343,7 +343,14 @@
   X(I32_ADD, I32_ADD)                                                                      \
   X(I32_ADD, I32_XOR)                                                                      \
   X(I32_AND, I32_XOR)                                                                      \
-  X(I32_XOR, I32_ROTL_I)
+  X(I32_XOR, I32_ROTL_I)                                                                   \
+  X(I32_ROTL_I, I32_ROTL_I)                                                                \
+  X(COPY_PAIR, COPY_PAIR)                                                                  \
+  X(I32_SHL_I, I32_XOR)                                                                    \
+  X(I32_LOAD_A, I32_ROTL_I)                                                                \
+  X(I32_LOAD_A, I32_AND)                                                                   \
+  X(I32_XOR_I, I32_AND)                                                                    \
+  X(I32_ADD, BR_UNLESS_I32_NE_I)
 
 /* clang-format on */
 

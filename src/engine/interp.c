@@ -156,7 +156,8 @@ static inline uint64_t sat_u64_f(double a) {
   CMP_UNOPS(HX_UN)                                                                                 \
   CMP_BINOPS(HX_BIN)                                                                               \
   CMP_TRAPOPS(HX_TRAP)                                                                             \
-  CMP_LOADS(HX_LD) CMP_STORES(HX_ST) CMP_BRCMPS(HX_BRC) CMP_MISC(HX_MISC) CMP_LOADBRS(HX_LDBR)     \
+  CMP_LOADS(HX_LD)                                                                                 \
+  CMP_STORES(HX_ST) CMP_BRCMPS(HX_BRC) CMP_MISC(HX_MISC) CMP_LOADBRS(HX_LDBR)                      \
       INTERP_PAIR_HANDLERS(H)
 
 /* Superinstructions (CMP_PAIRS) help gcc's code (CoreMark under callgrind:
@@ -736,6 +737,10 @@ L_LOCAL_SET_IMM:
 #define PAIR_BODY_I32_AND_I PAIR_BIN_I(U32, I32, a &b)
 #define PAIR_BODY_I32_SHR_U_I PAIR_BIN_I(U32, I32, a >> (b & 31))
 #define PAIR_BODY_I32_ROTL_I PAIR_BIN_I(U32, I32, rotl32(a, b))
+#define PAIR_BODY_I32_SHL_I PAIR_BIN_I(U32, I32, a << (b & 31))
+#define PAIR_BODY_I32_XOR_I PAIR_BIN_I(U32, I32, a ^ b)
+#define PAIR_N_I32_SHL_I 4
+#define PAIR_N_I32_XOR_I 4
 #define PAIR_BODY_I32_ADD PAIR_BIN(U32, I32, a + b)
 #define PAIR_BODY_I32_XOR PAIR_BIN(U32, I32, a ^ b)
 #define PAIR_BODY_I32_AND PAIR_BIN(U32, I32, a &b)
@@ -771,6 +776,15 @@ L_LOCAL_SET_IMM:
     fp[pc[1]] = v_;                                                                                \
   } while (0)
 #define PAIR_N_F64_LOAD_A 5
+#define PAIR_BODY_I32_LOAD_A                                                                       \
+  do {                                                                                             \
+    uint64_t ea = (uint64_t)(uint32_t)(R_U32(pc[2]) + pc[3]) + pc[4];                              \
+    MEM_CHECK(ea, 4);                                                                              \
+    uint32_t v_;                                                                                   \
+    memcpy(&v_, mb + ea, 4);                                                                       \
+    fp[pc[1]] = v_;                                                                                \
+  } while (0)
+#define PAIR_N_I32_LOAD_A 5
 #define PAIR_STORE(T)                                                                              \
   do {                                                                                             \
     uint64_t ea = (uint64_t)R_U32(pc[1]) + pc[3];                                                  \
