@@ -350,7 +350,17 @@
   X(I32_LOAD_A, I32_ROTL_I)                                                                \
   X(I32_LOAD_A, I32_AND)                                                                   \
   X(I32_XOR_I, I32_AND)                                                                    \
-  X(I32_ADD, BR_UNLESS_I32_NE_I)
+  X(I32_ADD, BR_UNLESS_I32_NE_I)                                                           \
+  X(I32_SHR_U_AND_I, I32_XOR_I)                                                            \
+  X(I32_LOAD16_U, I32_AND_I)                                                               \
+  X(I32_LOAD16_U, I32_MUL)                                                                 \
+  X(I32_LOAD, I32_LOAD16_U)                                                                \
+  X(I32_AND_I, BR_IF_I32_EQ)                                                               \
+  X(I32_AND_I, I32_XOR)                                                                    \
+  X(I32_XOR, BR_IF_EQZ)                                                                    \
+  X(I32_ADD_I, BR_IF)                                                                      \
+  X(I32_MUL, COPY_PAIR)                                                                    \
+  X(I32_SHL_I, I32_ADD)
 
 /* clang-format on */
 
@@ -404,6 +414,11 @@ uint32_t interp_op_offset(cmp_op op);
 /* Whether the interpreter has the CMP_PAIRS superinstructions (it leaves
 ** them out when they would slow it down, see interp.c). */
 bool interp_pairs(void);
+
+/* For a pair op, the words its handler steps over before running the second
+** instruction (must equal cmp_op_words of the first); 0 otherwise or when
+** the interpreter has no pairs. For tests/engine/test_pairs.c. */
+uint32_t interp_pair_first_words(cmp_op op);
 
 /* A translated function; immutable after load, shared by all instances. */
 typedef struct cmp_func {

@@ -157,8 +157,8 @@ static inline uint64_t sat_u64_f(double a) {
   CMP_BINOPS(HX_BIN)                                                                               \
   CMP_TRAPOPS(HX_TRAP)                                                                             \
   CMP_LOADS(HX_LD)                                                                                 \
-  CMP_STORES(HX_ST) CMP_BRCMPS(HX_BRC) CMP_MISC(HX_MISC) CMP_LOADBRS(HX_LDBR)                      \
-      INTERP_PAIR_HANDLERS(H)
+  CMP_STORES(HX_ST)                                                                                \
+  CMP_BRCMPS(HX_BRC) CMP_MISC(HX_MISC) CMP_LOADBRS(HX_LDBR) INTERP_PAIR_HANDLERS(H)
 
 /* Superinstructions (CMP_PAIRS) help gcc's code (CoreMark under callgrind:
 ** 981M -> 967M instructions, and a dispatch saved per pair); clang's
@@ -173,8 +173,120 @@ static inline uint64_t sat_u64_f(double a) {
 #define INTERP_PAIR_HANDLERS(H) CMP_PAIRS(HX_PAIR)
 #endif
 
+/* The body of each instruction that may open a pair (CMP_PAIRS): what its
+** own handler does, minus the pc step and the dispatch; PAIR_N_<op> is its
+** number of words. */
+#define PAIR_BIN(ik, ok, e)                                                                        \
+  do {                                                                                             \
+    __auto_type a = R_##ik(pc[2]);                                                                 \
+    __auto_type b = R_##ik(pc[3]);                                                                 \
+    W_##ok(pc[1], (e));                                                                            \
+  } while (0)
+#define PAIR_BIN_I(ik, ok, e)                                                                      \
+  do {                                                                                             \
+    __auto_type a = R_##ik(pc[2]);                                                                 \
+    __auto_type b = IMM_##ik(pc + 3);                                                              \
+    W_##ok(pc[1], (e));                                                                            \
+  } while (0)
+#define PAIR_BODY_I32_ADD_I PAIR_BIN_I(U32, I32, a + b)
+#define PAIR_BODY_I32_MUL_I PAIR_BIN_I(U32, I32, a *b)
+#define PAIR_BODY_I32_AND_I PAIR_BIN_I(U32, I32, a &b)
+#define PAIR_BODY_I32_SHR_U_I PAIR_BIN_I(U32, I32, a >> (b & 31))
+#define PAIR_BODY_I32_ROTL_I PAIR_BIN_I(U32, I32, rotl32(a, b))
+#define PAIR_BODY_I32_SHL_I PAIR_BIN_I(U32, I32, a << (b & 31))
+#define PAIR_BODY_I32_XOR_I PAIR_BIN_I(U32, I32, a ^ b)
+#define PAIR_BODY_I32_MUL PAIR_BIN(U32, I32, a *b)
+#define PAIR_BODY_I32_SHR_U_AND_I W_U32(pc[1], (R_U32(pc[2]) >> (pc[3] & 31)) & pc[4])
+#define PAIR_N_I32_MUL 4
+#define PAIR_N_I32_SHR_U_AND_I 5
+#define PAIR_N_I32_SHL_I 4
+#define PAIR_N_I32_XOR_I 4
+#define PAIR_BODY_I32_ADD PAIR_BIN(U32, I32, a + b)
+#define PAIR_BODY_I32_XOR PAIR_BIN(U32, I32, a ^ b)
+#define PAIR_BODY_I32_AND PAIR_BIN(U32, I32, a &b)
+#define PAIR_BODY_I64_ADD PAIR_BIN(U64, I64, a + b)
+#define PAIR_BODY_F64_ADD PAIR_BIN(F64, F64, a + b)
+#define PAIR_BODY_F64_MUL PAIR_BIN(F64, F64, a *b)
+#define PAIR_N_I32_ADD_I 4
+#define PAIR_N_I32_MUL_I 4
+#define PAIR_N_I32_AND_I 4
+#define PAIR_N_I32_SHR_U_I 4
+#define PAIR_N_I32_ROTL_I 4
+#define PAIR_N_I32_ADD 4
+#define PAIR_N_I32_XOR 4
+#define PAIR_N_I32_AND 4
+#define PAIR_N_I64_ADD 4
+#define PAIR_N_F64_ADD 4
+#define PAIR_N_F64_MUL 4
+#define PAIR_BODY_I32_LOAD                                                                         \
+  do {                                                                                             \
+    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
+    MEM_CHECK(ea, 4);                                                                              \
+    uint32_t v_;                                                                                   \
+    memcpy(&v_, mb + ea, 4);                                                                       \
+    fp[pc[1]] = v_;                                                                                \
+  } while (0)
+#define PAIR_N_I32_LOAD 4
+#define PAIR_BODY_I32_LOAD16_U                                                                     \
+  do {                                                                                             \
+    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
+    MEM_CHECK(ea, 2);                                                                              \
+    uint16_t v_;                                                                                   \
+    memcpy(&v_, mb + ea, 2);                                                                       \
+    fp[pc[1]] = v_;                                                                                \
+  } while (0)
+#define PAIR_N_I32_LOAD16_U 4
+#define PAIR_BODY_F64_LOAD_A                                                                       \
+  do {                                                                                             \
+    uint64_t ea = (uint64_t)(uint32_t)(R_U32(pc[2]) + pc[3]) + pc[4];                              \
+    MEM_CHECK(ea, 8);                                                                              \
+    uint64_t v_;                                                                                   \
+    memcpy(&v_, mb + ea, 8);                                                                       \
+    fp[pc[1]] = v_;                                                                                \
+  } while (0)
+#define PAIR_N_F64_LOAD_A 5
+#define PAIR_BODY_I32_LOAD_A                                                                       \
+  do {                                                                                             \
+    uint64_t ea = (uint64_t)(uint32_t)(R_U32(pc[2]) + pc[3]) + pc[4];                              \
+    MEM_CHECK(ea, 4);                                                                              \
+    uint32_t v_;                                                                                   \
+    memcpy(&v_, mb + ea, 4);                                                                       \
+    fp[pc[1]] = v_;                                                                                \
+  } while (0)
+#define PAIR_N_I32_LOAD_A 5
+#define PAIR_STORE(T)                                                                              \
+  do {                                                                                             \
+    uint64_t ea = (uint64_t)R_U32(pc[1]) + pc[3];                                                  \
+    STORE_CHECK(ea, sizeof(T));                                                                    \
+    T v_ = (T)fp[pc[2]];                                                                           \
+    memcpy(mb + ea, &v_, sizeof(T));                                                               \
+  } while (0)
+#define PAIR_BODY_I32_STORE PAIR_STORE(uint32_t)
+#define PAIR_BODY_I32_STORE8 PAIR_STORE(uint8_t)
+#define PAIR_N_I32_STORE 4
+#define PAIR_N_I32_STORE8 4
+#define PAIR_BODY_COPY (fp[pc[1]] = fp[pc[2]])
+#define PAIR_N_COPY 3
+#define PAIR_BODY_COPY_PAIR (fp[pc[1]] = fp[pc[2]], fp[pc[3]] = fp[pc[4]])
+#define PAIR_N_COPY_PAIR 5
+#define PAIR_BODY_LOCAL_SET_IMM (fp[pc[1]] = (uint64_t)pc[2] | (uint64_t)pc[3] << 32)
+#define PAIR_N_LOCAL_SET_IMM 4
+
 bool interp_pairs(void) {
   return INTERP_PAIRS;
+}
+
+uint32_t interp_pair_first_words(cmp_op op) {
+#if INTERP_PAIRS
+  static const uint8_t words[] = {
+#define X_PAIR(a, b) PAIR_N_##a,
+      CMP_PAIRS(X_PAIR)
+#undef X_PAIR
+  };
+  if (op >= CMP_OP_PAIR_FIRST_ && op < CMP_OP_COUNT_) return words[op - CMP_OP_PAIR_FIRST_];
+#endif
+  (void)op;
+  return 0;
 }
 
 /* Direct threading (code words hold handler offsets, see interp_op_offset)
@@ -717,91 +829,6 @@ L_LOCAL_SET_IMM:
   NEXT();
 
   /* ---------------------------------------------------- superinstructions */
-  /* The body of each instruction that may open a pair (CMP_PAIRS): what its
-  ** own handler does, minus the pc step and the dispatch; PAIR_N_<op> is its
-  ** number of words. */
-#define PAIR_BIN(ik, ok, e)                                                                        \
-  do {                                                                                             \
-    __auto_type a = R_##ik(pc[2]);                                                                 \
-    __auto_type b = R_##ik(pc[3]);                                                                 \
-    W_##ok(pc[1], (e));                                                                            \
-  } while (0)
-#define PAIR_BIN_I(ik, ok, e)                                                                      \
-  do {                                                                                             \
-    __auto_type a = R_##ik(pc[2]);                                                                 \
-    __auto_type b = IMM_##ik(pc + 3);                                                              \
-    W_##ok(pc[1], (e));                                                                            \
-  } while (0)
-#define PAIR_BODY_I32_ADD_I PAIR_BIN_I(U32, I32, a + b)
-#define PAIR_BODY_I32_MUL_I PAIR_BIN_I(U32, I32, a *b)
-#define PAIR_BODY_I32_AND_I PAIR_BIN_I(U32, I32, a &b)
-#define PAIR_BODY_I32_SHR_U_I PAIR_BIN_I(U32, I32, a >> (b & 31))
-#define PAIR_BODY_I32_ROTL_I PAIR_BIN_I(U32, I32, rotl32(a, b))
-#define PAIR_BODY_I32_SHL_I PAIR_BIN_I(U32, I32, a << (b & 31))
-#define PAIR_BODY_I32_XOR_I PAIR_BIN_I(U32, I32, a ^ b)
-#define PAIR_N_I32_SHL_I 4
-#define PAIR_N_I32_XOR_I 4
-#define PAIR_BODY_I32_ADD PAIR_BIN(U32, I32, a + b)
-#define PAIR_BODY_I32_XOR PAIR_BIN(U32, I32, a ^ b)
-#define PAIR_BODY_I32_AND PAIR_BIN(U32, I32, a &b)
-#define PAIR_BODY_I64_ADD PAIR_BIN(U64, I64, a + b)
-#define PAIR_BODY_F64_ADD PAIR_BIN(F64, F64, a + b)
-#define PAIR_BODY_F64_MUL PAIR_BIN(F64, F64, a *b)
-#define PAIR_N_I32_ADD_I 4
-#define PAIR_N_I32_MUL_I 4
-#define PAIR_N_I32_AND_I 4
-#define PAIR_N_I32_SHR_U_I 4
-#define PAIR_N_I32_ROTL_I 4
-#define PAIR_N_I32_ADD 4
-#define PAIR_N_I32_XOR 4
-#define PAIR_N_I32_AND 4
-#define PAIR_N_I64_ADD 4
-#define PAIR_N_F64_ADD 4
-#define PAIR_N_F64_MUL 4
-#define PAIR_BODY_I32_LOAD                                                                         \
-  do {                                                                                             \
-    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
-    MEM_CHECK(ea, 4);                                                                              \
-    uint32_t v_;                                                                                   \
-    memcpy(&v_, mb + ea, 4);                                                                       \
-    fp[pc[1]] = v_;                                                                                \
-  } while (0)
-#define PAIR_N_I32_LOAD 4
-#define PAIR_BODY_F64_LOAD_A                                                                       \
-  do {                                                                                             \
-    uint64_t ea = (uint64_t)(uint32_t)(R_U32(pc[2]) + pc[3]) + pc[4];                              \
-    MEM_CHECK(ea, 8);                                                                              \
-    uint64_t v_;                                                                                   \
-    memcpy(&v_, mb + ea, 8);                                                                       \
-    fp[pc[1]] = v_;                                                                                \
-  } while (0)
-#define PAIR_N_F64_LOAD_A 5
-#define PAIR_BODY_I32_LOAD_A                                                                       \
-  do {                                                                                             \
-    uint64_t ea = (uint64_t)(uint32_t)(R_U32(pc[2]) + pc[3]) + pc[4];                              \
-    MEM_CHECK(ea, 4);                                                                              \
-    uint32_t v_;                                                                                   \
-    memcpy(&v_, mb + ea, 4);                                                                       \
-    fp[pc[1]] = v_;                                                                                \
-  } while (0)
-#define PAIR_N_I32_LOAD_A 5
-#define PAIR_STORE(T)                                                                              \
-  do {                                                                                             \
-    uint64_t ea = (uint64_t)R_U32(pc[1]) + pc[3];                                                  \
-    STORE_CHECK(ea, sizeof(T));                                                                    \
-    T v_ = (T)fp[pc[2]];                                                                           \
-    memcpy(mb + ea, &v_, sizeof(T));                                                               \
-  } while (0)
-#define PAIR_BODY_I32_STORE PAIR_STORE(uint32_t)
-#define PAIR_BODY_I32_STORE8 PAIR_STORE(uint8_t)
-#define PAIR_N_I32_STORE 4
-#define PAIR_N_I32_STORE8 4
-#define PAIR_BODY_COPY (fp[pc[1]] = fp[pc[2]])
-#define PAIR_N_COPY 3
-#define PAIR_BODY_COPY_PAIR (fp[pc[1]] = fp[pc[2]], fp[pc[3]] = fp[pc[4]])
-#define PAIR_N_COPY_PAIR 5
-#define PAIR_BODY_LOCAL_SET_IMM (fp[pc[1]] = (uint64_t)pc[2] | (uint64_t)pc[3] << 32)
-#define PAIR_N_LOCAL_SET_IMM 4
   /* A then B: A's body, then B's handler directly (no dispatch). */
 #if INTERP_PAIRS
 #define X_PAIR(a, b)                                                                               \
