@@ -360,7 +360,13 @@
   X(I32_XOR, BR_IF_EQZ)                                                                    \
   X(I32_ADD_I, BR_IF)                                                                      \
   X(I32_MUL, COPY_PAIR)                                                                    \
-  X(I32_SHL_I, I32_ADD)
+  X(I32_SHL_I, I32_ADD)                                                                    \
+  X(BR_IF_I32_EQ_I, BR_TABLE)                                                              \
+  X(BR_IF_I32_EQ, I32_LOAD_BR_IF)                                                          \
+  X(BR_IF, COPY)                                                                           \
+  X(BR_IF_EQZ, I32_LOAD_BR_IF)                                                             \
+  X(I32_LOAD8_U_BR_UNLESS, COPY)                                                           \
+  X(I32_LOAD_BR_IF, I32_LOAD)
 
 /* clang-format on */
 

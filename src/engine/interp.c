@@ -265,6 +265,37 @@ static inline uint64_t sat_u64_f(double a) {
 #define PAIR_BODY_I32_STORE8 PAIR_STORE(uint8_t)
 #define PAIR_N_I32_STORE 4
 #define PAIR_N_I32_STORE8 4
+/* Branches: a taken branch leaves the pair like the plain handler does. */
+#define PAIR_BODY_BR_IF                                                                            \
+  if (R_U32(pc[1])) JUMP(pc[2])
+#define PAIR_BODY_BR_IF_EQZ                                                                        \
+  if (!R_U32(pc[1])) JUMP(pc[2])
+#define PAIR_BODY_BR_IF_I32_EQ                                                                     \
+  if (R_U32(pc[1]) == R_U32(pc[2])) JUMP(pc[3])
+#define PAIR_BODY_BR_IF_I32_EQ_I                                                                   \
+  if (R_U32(pc[1]) == IMM_U32(pc + 2)) JUMP(pc[3])
+#define PAIR_N_BR_IF 3
+#define PAIR_N_BR_IF_EQZ 3
+#define PAIR_N_BR_IF_I32_EQ 4
+#define PAIR_N_BR_IF_I32_EQ_I 4
+#define PAIR_LOADBR(T, if_nonzero)                                                                 \
+  do {                                                                                             \
+    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
+    MEM_CHECK(ea, sizeof(T));                                                                      \
+    T v_;                                                                                          \
+    memcpy(&v_, mb + ea, sizeof(T));                                                               \
+    if ((v_ != 0) == (if_nonzero)) {                                                               \
+      if ((int32_t)pc[4] <= 0) CHARGE();                                                           \
+      fp[pc[1]] = v_;                                                                              \
+      pc += (int32_t)pc[4];                                                                        \
+      NEXT();                                                                                      \
+    }                                                                                              \
+    fp[pc[1]] = v_;                                                                                \
+  } while (0)
+#define PAIR_BODY_I32_LOAD_BR_IF PAIR_LOADBR(uint32_t, 1)
+#define PAIR_BODY_I32_LOAD8_U_BR_UNLESS PAIR_LOADBR(uint8_t, 0)
+#define PAIR_N_I32_LOAD_BR_IF 5
+#define PAIR_N_I32_LOAD8_U_BR_UNLESS 5
 #define PAIR_BODY_COPY (fp[pc[1]] = fp[pc[2]])
 #define PAIR_N_COPY 3
 #define PAIR_BODY_COPY_PAIR (fp[pc[1]] = fp[pc[2]], fp[pc[3]] = fp[pc[4]])
