@@ -163,8 +163,10 @@ static inline uint64_t sat_u64_f(double a) {
 /* Superinstructions (CMP_PAIRS) help gcc's code (CoreMark under callgrind:
 ** 981M -> 967M instructions, and a dispatch saved per pair); clang's
 ** register allocation of interp_run collapses with the extra edges (1740M),
-** so clang builds leave them out and the translator forms none. */
-#if defined(__clang__)
+** so clang builds leave them out and the translator forms none.
+** RUSM_INTERP_GCC_SHAPE gives a clang build gcc's shape (threading and
+** pairs), for the fuzzer, which needs clang. */
+#if defined(__clang__) && !defined(RUSM_INTERP_GCC_SHAPE)
 #define INTERP_PAIRS 0
 #define INTERP_PAIR_HANDLERS(H)
 #else
@@ -326,7 +328,7 @@ uint32_t interp_pair_first_words(cmp_op op) {
 ** spills the frame pointer instead (more instructions per handler, measured
 ** with callgrind on the calls kernel: 449M vs 435M), so clang builds and
 ** the profiling build use the table. */
-#if defined(__clang__) || defined(RUSM_INTERP_PROFILE)
+#if (defined(__clang__) && !defined(RUSM_INTERP_GCC_SHAPE)) || defined(RUSM_INTERP_PROFILE)
 #define INTERP_THREADED 0
 #else
 #define INTERP_THREADED 1
