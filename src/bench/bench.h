@@ -18,6 +18,8 @@
 typedef struct bench_opts {
   double seconds;   /* requested run length */
   unsigned workers; /* scheduler workers; 0 = one per online core */
+  bool smoke;       /* a quick correctness run: fixed populations and kernel
+                       inputs cut down, so the figures are not comparable */
 } bench_opts;
 
 /* Detail entries, kept flat and typed so both outputs can render them. */

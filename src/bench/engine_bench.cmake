@@ -3,13 +3,14 @@
 #   if(TARGET rusm_engine) include(engine_bench.cmake) endif()
 # They need only the engine. The kernels (bench/kernels) are built to
 # wasm32-wasi with clang and natively with gcc by the bench_kernels target.
-target_sources(rusm-bench PRIVATE
+target_sources(rusm_bench_scn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/engine_kernels.c
   ${CMAKE_CURRENT_LIST_DIR}/engine_instantiate.c
   ${CMAKE_CURRENT_LIST_DIR}/engine_wasi_min.c)
-target_compile_definitions(rusm-bench PRIVATE RUSM_BENCH_ENGINE
+# PUBLIC: main.c's scenario table needs the switch too.
+target_compile_definitions(rusm_bench_scn PUBLIC RUSM_BENCH_ENGINE
   RUSM_BENCH_KERNELS_DIR="${CMAKE_BINARY_DIR}/bench-kernels")
-target_link_libraries(rusm-bench PRIVATE rusm_engine m)
+target_link_libraries(rusm_bench_scn PUBLIC rusm_engine m)
 
 set(kernels_dir ${CMAKE_SOURCE_DIR}/bench/kernels)
 file(GLOB kernel_sources CONFIGURE_DEPENDS ${kernels_dir}/*.c)
@@ -31,8 +32,9 @@ add_custom_command(OUTPUT ${kernel_outputs}
 add_custom_target(bench_kernels ${kernels_all} DEPENDS ${kernel_outputs})
 
 # Smoke tests in the contract's form (check_json.py): instantiate always;
-# kernel-fib, which also checks the engine's output against native, when
-# the kernels can be built here (clang + wasi-libc), which then join ALL.
+# kernel-fib and kernels (--smoke inputs), which also check the engine's
+# output against native, when the kernels can be built here (clang +
+# wasi-libc), which then join ALL.
 find_package(Python3 COMPONENTS Interpreter REQUIRED)
 add_test(NAME bench_smoke_instantiate
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/check_json.py
@@ -41,6 +43,11 @@ set_tests_properties(bench_smoke_instantiate PROPERTIES TIMEOUT 120)
 if(kernels_all)
   add_test(NAME bench_smoke_kernel_fib
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/check_json.py
-            $<TARGET_FILE:rusm-bench> kernel-fib 0.1)
+            $<TARGET_FILE:rusm-bench> kernel-fib 0.1 --smoke)
   set_tests_properties(bench_smoke_kernel_fib PROPERTIES TIMEOUT 300)
+  # All five real kernels on their --smoke inputs, each checked against native.
+  add_test(NAME bench_smoke_kernels
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/check_json.py
+            $<TARGET_FILE:rusm-bench> kernels 0.1 --smoke)
+  set_tests_properties(bench_smoke_kernels PROPERTIES TIMEOUT 300)
 endif()

@@ -24,6 +24,11 @@
 #define INST_SAMPLE_EVERY 64
 #define INST_BATCH 1024
 
+/* The engine's reason, or what an allocation that failed silently means. */
+static const char *reason(const rusm_error *e) {
+  return e->reason[0] ? e->reason : "out of memory";
+}
+
 /* A growable byte buffer for writing a module. */
 typedef struct {
   uint8_t *p;
@@ -60,11 +65,12 @@ static void put_uleb(wbuf *b, uint64_t v) {
   } while (v);
 }
 
+/* A body that ran out of memory (its bytes may be NULL) spoils b too. */
 static void put_section(wbuf *b, uint8_t id, const wbuf *body) {
+  b->oom |= body->oom;
   put_byte(b, id);
   put_uleb(b, body->n);
   put(b, body->p, body->n);
-  if (body->oom) b->oom = true;
 }
 
 /* (memory pages) (global (mut i32) 7) (func (export "f") (result i32) 42),
@@ -128,58 +134,57 @@ static bool image_ok(rusm_instance *inst, uint32_t pages, bool fill) {
   return true;
 }
 
-/* Instantiate/free loop for `seconds`; 0 = ok. */
+/* Rounds of `batch` instantiations followed by as many frees, until
+** `seconds` have passed (at least one round). The clock is read once per
+** INST_SAMPLE_EVERY instances, and such a round is timed into lat (if any);
+** the first round's rate is kept apart (fresh slots when the pool is new),
+** and its last instance must hold the module's image. Both shapes of the
+** run share this loop, so they share its one failure exit. 0 = ok. */
+static int rounds(rusm_prepared *p, int batch, double seconds, uint32_t pages, bool fill,
+                  bench_hist *lat, double *o_per_sec, double *o_first_per_sec, uint64_t *o_count,
+                  bench_result *r) {
+  static rusm_instance *live[INST_BATCH]; /* many live at once: no slot handed back and forth */
+  rusm_instance_config cfg = {0};
+  rusm_error err = {0};
+  uint64_t count = 0, t0 = bench_now_ns(), end = t0 + (uint64_t)(seconds * 1e9), now = t0;
+  do {
+    bool timed = lat && count % INST_SAMPLE_EVERY == 0;
+    uint64_t a = timed ? bench_now_ns() : 0;
+    int n = 0;
+    while (n < batch && (live[n] = rusm_instantiate(p, &cfg, &err))) n++;
+    bool ok = n == batch && (count || image_ok(live[n - 1], pages, fill));
+    for (int k = 0; k < n; k++) rusm_instance_free(live[k]);
+    if (!ok)
+      return n < batch ? bench_fail(r, "instantiate: %s", reason(&err))
+                       : bench_fail(r, "instance memory does not hold the module's image");
+    if (timed) hist_record(lat, bench_now_ns() - a);
+    if (!count) *o_first_per_sec = batch / ((double)(bench_now_ns() - t0) / 1e9);
+    count += (uint64_t)batch;
+    if (count % INST_SAMPLE_EVERY == 0) now = bench_now_ns();
+  } while (now < end);
+  *o_count = count;
+  *o_per_sec = (double)count / ((double)(now - t0) / 1e9);
+  return 0;
+}
+
+/* Loads and prepares one module, then a quarter of `seconds` with INST_BATCH
+** live at a time and the rest freeing each at once; 0 = ok. */
 static int measure(const uint8_t *bytes, size_t len, uint32_t pages, bool fill, double seconds,
                    bench_hist *lat, inst_rate *o, bench_result *r) {
-  rusm_error err;
+  rusm_error err = {0}; /* a failed allocation may leave no reason */
   rusm_module *m = rusm_module_load(bytes, len, &err);
-  if (!m) return bench_fail(r, "load: %s", err.reason);
+  if (!m) return bench_fail(r, "load: %s", reason(&err));
   rusm_prepared *p = rusm_prepare(m, NULL, 0, &err);
   if (!p) {
     rusm_module_free(m);
-    return bench_fail(r, "prepare: %s", err.reason);
+    return bench_fail(r, "prepare: %s", reason(&err));
   }
-  rusm_instance_config cfg = {0};
-  int rc = 0;
-  /* Many live at once: slots cannot simply be handed back and forth. */
-  static rusm_instance *live[INST_BATCH];
-  uint64_t b0 = bench_now_ns(), batches = 0;
-  do {
-    for (int i = 0; i < INST_BATCH; i++) {
-      live[i] = rusm_instantiate(p, &cfg, &err);
-      if (!live[i] || (batches == 0 && i == INST_BATCH - 1 && !image_ok(live[i], pages, fill))) {
-        rc = live[i] ? bench_fail(r, "instance memory does not hold the module's image")
-                     : bench_fail(r, "instantiate: %s", err.reason);
-        for (int k = 0; k <= i; k++)
-          if (live[k]) rusm_instance_free(live[k]);
-        goto out;
-      }
-    }
-    if (batches == 0) o->first_batch_per_sec = INST_BATCH / ((double)(bench_now_ns() - b0) / 1e9);
-    for (int i = 0; i < INST_BATCH; i++) rusm_instance_free(live[i]);
-    batches++;
-  } while (bench_now_ns() - b0 < (uint64_t)(seconds * 0.25e9));
-  o->batch_per_sec = (double)(batches * INST_BATCH) / ((double)(bench_now_ns() - b0) / 1e9);
-  seconds *= 0.75;
-  uint64_t count = 0, t0 = bench_now_ns(), end = t0 + (uint64_t)(seconds * 1e9), now = t0;
-  while (now < end) {
-    for (int i = 0; i < INST_SAMPLE_EVERY; i++) {
-      uint64_t a = i == 0 ? bench_now_ns() : 0;
-      rusm_instance *inst = rusm_instantiate(p, &cfg, &err);
-      if (!inst) {
-        rc = bench_fail(r, "instantiate: %s", err.reason);
-        goto out_loop;
-      }
-      rusm_instance_free(inst);
-      if (i == 0 && lat) hist_record(lat, bench_now_ns() - a);
-    }
-    count += INST_SAMPLE_EVERY;
-    now = bench_now_ns();
-  }
-out_loop:
-  o->count = count;
-  o->per_sec = (double)count / ((double)(now - t0) / 1e9);
-out:
+  uint64_t batched;
+  int rc = rounds(p, INST_BATCH, seconds * 0.25, pages, fill, NULL, &o->batch_per_sec,
+                  &o->first_batch_per_sec, &batched, r);
+  double first_single;
+  if (rc == 0)
+    rc = rounds(p, 1, seconds * 0.75, pages, fill, lat, &o->per_sec, &first_single, &o->count, r);
   rusm_prepared_free(p);
   rusm_module_free(m);
   return rc;

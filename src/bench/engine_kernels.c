@@ -54,20 +54,24 @@ static const char *kernels_dir(void) {
   return d && *d ? d : RUSM_BENCH_KERNELS_DIR;
 }
 
+/* The engine's reason, or what an allocation that failed silently means. */
+static const char *reason(const rusm_error *e) {
+  return e->reason[0] ? e->reason : "out of memory";
+}
+
+/* The whole file (caller frees), or NULL; one exit for every failure. */
 static uint8_t *slurp(const char *path, size_t *o_len) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
-  uint8_t *buf = NULL;
-  if (fseek(f, 0, SEEK_END) == 0) {
-    long n = ftell(f);
-    if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-        fread(buf, 1, (size_t)n, f) != (size_t)n) {
-      free(buf);
-      buf = NULL;
-    }
-    *o_len = (size_t)n;
-  }
+  long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+  uint8_t *buf = n >= 0 && fseek(f, 0, SEEK_SET) == 0 ? malloc((size_t)n + 1) : NULL;
+  size_t got = buf ? fread(buf, 1, (size_t)n, f) : 0;
   fclose(f);
+  if (!buf || got != (size_t)n) {
+    free(buf);
+    return NULL;
+  }
+  *o_len = got;
   return buf;
 }
 
@@ -77,16 +81,16 @@ static double thread_cpu_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Runs the native build with stdout into out; CPU seconds, <0 on failure;
-** *o_wall gets the wall time. */
-static double run_native(const char *path, char *out, size_t cap, double *o_wall) {
+/* Runs the native build with stdout into out and arg (NULL = none) as its
+** argument; CPU seconds, <0 on failure; *o_wall gets the wall time. */
+static double run_native(const char *path, const char *arg, char *out, size_t cap, double *o_wall) {
   int fds[2];
   if (pipe(fds) != 0) return -1;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&fa, fds[0]);
-  char *argv[] = {(char *)path, NULL};
+  char *argv[] = {(char *)path, (char *)arg, NULL};
   pid_t pid;
   uint64_t t0 = bench_now_ns();
   int rc = posix_spawn(&pid, path, &fa, NULL, argv, environ);
@@ -113,11 +117,11 @@ static double run_native(const char *path, char *out, size_t cap, double *o_wall
 /* One instantiate + _start; CPU seconds of execution (wall in *o_wall), <0
 ** with r->error set. */
 static double run_wasm_once(rusm_prepared *p, bench_wasi *w, double *o_wall, bench_result *r) {
-  rusm_error err;
+  rusm_error err = {0};
   rusm_instance_config cfg = {0};
   bench_wasi_reset(w);
   rusm_instance *inst = rusm_instantiate(p, &cfg, &err);
-  if (!inst) return bench_fail(r, "instantiate: %s", err.reason);
+  if (!inst) return bench_fail(r, "instantiate: %s", reason(&err));
   rusm_extern start;
   if (!rusm_instance_export(inst, "_start", &start) || start.kind != RUSM_EXTERN_FUNC) {
     rusm_instance_free(inst);
@@ -148,15 +152,16 @@ static double run_wasm_once(rusm_prepared *p, bench_wasi *w, double *o_wall, ben
 }
 
 /* Measures one kernel: native first (its output is the reference), then the
-** engine until `seconds` have passed (at least once). 0 = ok. */
-static int measure_kernel(const char *name, double seconds, kernel_check check, kernel_times *kt,
-                          bench_result *r) {
+** engine until `seconds` have passed (at least once); both get arg (NULL =
+** none, the kernel's own size). 0 = ok. */
+static int measure_kernel(const char *name, const char *arg, double seconds, kernel_check check,
+                          kernel_times *kt, bench_result *r) {
   char path[4096], *native_out = kt->native_out, *out = kt->wasm_out;
   snprintf(path, sizeof path, "%s/%s.native", kernels_dir(), name);
   kt->native_s = kt->native_wall_s = INFINITY;
   for (int i = 0; i < KERNEL_NATIVE_RUNS; i++) {
     double wall = INFINITY;
-    double s = run_native(path, i ? out : native_out, KERNEL_OUT_CAP, &wall);
+    double s = run_native(path, arg, i ? out : native_out, KERNEL_OUT_CAP, &wall);
     if (wall < kt->native_wall_s) kt->native_wall_s = wall;
     if (s < 0)
       return bench_fail(r, "cannot run %s (build with bench/kernels/build.sh %s)", path,
@@ -167,9 +172,9 @@ static int measure_kernel(const char *name, double seconds, kernel_check check, 
   size_t len;
   uint8_t *bytes = slurp(path, &len);
   if (!bytes) return bench_fail(r, "cannot read %s", path);
-  char *argv[] = {(char *)name, NULL};
-  bench_wasi *w = bench_wasi_new(1, argv);
-  rusm_error err;
+  char *argv[] = {(char *)name, (char *)arg, NULL};
+  bench_wasi *w = bench_wasi_new(arg ? 2 : 1, argv);
+  rusm_error err = {0}; /* a failed allocation may leave no reason */
   uint64_t t0 = bench_now_ns();
   rusm_module *m = w ? rusm_module_load(bytes, len, &err) : NULL;
   kt->load_s = (double)(bench_now_ns() - t0) / 1e9;
@@ -179,12 +184,12 @@ static int measure_kernel(const char *name, double seconds, kernel_check check, 
   rusm_prepared *p = NULL;
   char why[160];
   if (!m) {
-    rc = bench_fail(r, "%s: load failed: %s", name, w ? err.reason : "out of memory");
+    rc = bench_fail(r, "%s: load failed: %s", name, reason(&err)); /* no w: no load */
   } else if (!(imports = calloc(rusm_module_import_count(m) + 1, sizeof *imports)) ||
              !bench_wasi_link(w, m, imports, why, sizeof why)) {
     rc = bench_fail(r, "%s: %s", name, imports ? why : "out of memory");
   } else if (!(p = rusm_prepare(m, imports, rusm_module_import_count(m), &err))) {
-    rc = bench_fail(r, "%s: prepare failed: %s", name, err.reason);
+    rc = bench_fail(r, "%s: prepare failed: %s", name, reason(&err));
   } else {
     kt->wasm_s = kt->wasm_wall_s = INFINITY;
     kt->reps = 0;
@@ -215,10 +220,12 @@ static int measure_kernel(const char *name, double seconds, kernel_check check, 
   return rc;
 }
 
-static int one_kernel(const char *name, const char *k_s, const char *k_native, const char *k_ratio,
-                      const bench_opts *o, bench_result *r) {
+static int one_kernel(const char *name, const char *smoke_arg, const char *k_s,
+                      const char *k_native, const char *k_ratio, const bench_opts *o,
+                      bench_result *r) {
   static kernel_times kt;
-  if (measure_kernel(name, o->seconds, KERNEL_SAME_OUTPUT, &kt, r) != 0) return -1;
+  const char *arg = o->smoke ? smoke_arg : NULL;
+  if (measure_kernel(name, arg, o->seconds, KERNEL_SAME_OUTPUT, &kt, r) != 0) return -1;
   r->unit = "count";
   r->ops_label = "runs/s";
   r->ops_per_sec = 1.0 / kt.wasm_s;
@@ -233,9 +240,9 @@ static int one_kernel(const char *name, const char *k_s, const char *k_native, c
   return 0;
 }
 
-#define X(k)                                                                                       \
+#define X(k, smoke_arg)                                                                            \
   int bench_engine_kernel_##k(const bench_opts *o, bench_result *r) {                              \
-    return one_kernel(#k, "seconds", "native_seconds", "ratio_to_native", o, r);                   \
+    return one_kernel(#k, smoke_arg, "seconds", "native_seconds", "ratio_to_native", o, r);        \
   }
 BENCH_ENGINE_KERNELS(X)
 #undef X
@@ -245,10 +252,11 @@ int bench_engine_kernels(const bench_opts *o, bench_result *r) {
   int n = 0;
   r->unit = "count";
   r->ops_label = "kernels/s";
-#define X(k)                                                                                       \
+#define X(k, smoke_arg)                                                                            \
   {                                                                                                \
     static kernel_times kt;                                                                        \
-    if (measure_kernel(#k, 0, KERNEL_SAME_OUTPUT, &kt, r) != 0) return -1;                         \
+    const char *arg = o->smoke ? smoke_arg : NULL;                                                 \
+    if (measure_kernel(#k, arg, 0, KERNEL_SAME_OUTPUT, &kt, r) != 0) return -1;                    \
     bench_detail_num(r, #k "_s", kt.wasm_s);                                                       \
     bench_detail_num(r, #k "_native_s", kt.native_s);                                              \
     bench_detail_num(r, #k "_ratio", kt.wasm_s / kt.native_s);                                     \
@@ -273,7 +281,7 @@ static double coremark_score(const char *out) {
 
 int bench_engine_coremark(const bench_opts *o, bench_result *r) {
   static kernel_times kt;
-  if (measure_kernel("coremark", 0, KERNEL_COREMARK, &kt, r) != 0) return -1;
+  if (measure_kernel("coremark", NULL, 0, KERNEL_COREMARK, &kt, r) != 0) return -1;
   double wasm = coremark_score(kt.wasm_out), native = coremark_score(kt.native_out);
   if (wasm <= 0 || native <= 0) return bench_fail(r, "no \"Iterations/Sec\" in CoreMark output");
   r->unit = "count";

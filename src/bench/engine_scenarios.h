@@ -8,11 +8,16 @@
 ** by RUSM_BENCH_KERNELS, default: the build's bench-kernels/) and report the
 ** engine's time next to native gcc -O2. A kernel's seconds are a minimum
 ** number of repetitions' worth: each runs at least once.
+**
+** X(kernel, smoke input): with --smoke both builds get the smoke input as
+** their one argument (each kernel reads its size from argv[1]), so a test
+** checks engine against native in milliseconds instead of seconds.
 */
 #ifndef RUSM_BENCH_ENGINE_SCENARIOS_H
 #define RUSM_BENCH_ENGINE_SCENARIOS_H
 
-#define BENCH_ENGINE_KERNELS(X) X(fib) X(sieve) X(matmul) X(sha256) X(calls)
+#define BENCH_ENGINE_KERNELS(X)                                                                    \
+  X(fib, "20") X(sieve, "100000") X(matmul, "1") X(sha256, "100000") X(calls, "100000")
 
 #define BENCH_SCENARIOS_ENGINE(X)                                                                  \
   X(engine_kernels, "kernels", 0.1,                                                                \

@@ -48,15 +48,11 @@ uint64_t hist_percentile(const bench_hist *h, double p) {
   uint64_t rank = (uint64_t)(p / 100.0 * (double)h->count + 0.999999);
   if (rank < 1) rank = 1;
   if (rank > h->count) rank = h->count;
-  uint64_t seen = 0;
-  for (unsigned i = 0; i < HIST_BUCKETS; i++) {
-    seen += h->b[i];
-    if (seen >= rank) {
-      uint64_t v = bucket_mid(i);
-      if (v < h->min) v = h->min;
-      if (v > h->max) v = h->max;
-      return v;
-    }
-  }
-  return h->max;
+  /* count is the sum of the buckets, so the walk stops at rank at the latest */
+  unsigned i = 0;
+  for (uint64_t seen = h->b[0]; seen < rank && i + 1 < HIST_BUCKETS;) seen += h->b[++i];
+  uint64_t v = bucket_mid(i);
+  if (v < h->min) v = h->min;
+  if (v > h->max) v = h->max;
+  return v;
 }

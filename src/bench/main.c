@@ -2,10 +2,12 @@
 ** main.c: the rusm-bench command line.
 **
 **   rusm-bench list
-**   rusm-bench run <scenario> [seconds] [--json] [--workers N]
+**   rusm-bench run <scenario> [seconds] [--json] [--workers N] [--smoke]
 **
 ** Each run is one scenario in this process; the result is printed either
-** for people or as the single JSON object of the output contract.
+** for people or as the single JSON object of the output contract. --smoke
+** is for tests: scenarios with a fixed population (idle, idle-wasm) or a
+** fixed input (the kernels) use a small one, and the detail says smoke.
 */
 #include "scenarios.h"
 
@@ -29,7 +31,7 @@ static const scenario scenarios[] = {
 
 static int usage(void) {
   fprintf(stderr, "usage: rusm-bench list\n"
-                  "       rusm-bench run <scenario> [seconds] [--json] [--workers N]\n");
+                  "       rusm-bench run <scenario> [seconds] [--json] [--workers N] [--smoke]\n");
   return 2;
 }
 
@@ -41,12 +43,14 @@ static const scenario *find(const char *name) {
 
 static int cmd_run(int argc, char **argv) {
   const scenario *s = NULL;
-  bench_opts o = {0, 0};
+  bench_opts o = {0, 0, false};
   bool json = false;
   for (int i = 0; i < argc; i++) {
     char *end;
     if (strcmp(argv[i], "--json") == 0) {
       json = true;
+    } else if (strcmp(argv[i], "--smoke") == 0) {
+      o.smoke = true;
     } else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
       long w = strtol(argv[++i], &end, 10);
       if (*end || w < 0 || w > 1024) return usage();
@@ -70,6 +74,7 @@ static int cmd_run(int argc, char **argv) {
   bench_result r = {0};
   r.unit = "count";
   int rc = s->fn(&o, &r);
+  if (o.smoke) bench_detail_bool(&r, "smoke", true);
   if (rc == 0) {
     if (json)
       bench_report_json(s->name, &o, &r);

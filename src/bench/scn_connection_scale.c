@@ -14,7 +14,9 @@
 ** keeping TIME_WAIT on the server side), waits for the end of stream and
 ** reconnects, in a loop. Headline = reconnects per second with the held
 ** population intact; detail: peak_concurrent (server-side connection
-** processes alive at once), fd_limit, target, ramp time, failures.
+** processes alive at once), fd_limit, target, ramp time, failures. At the
+** end each client finishes its lap and closes before the runtime goes
+** (bounded by CALM_WAIT_MS), so the teardown is not a mass kill mid-connect.
 */
 #include "scenarios.h"
 
@@ -31,11 +33,13 @@
 #define RAMP_BATCH 512
 #define RAMP_LIMIT_S 20.0
 #define CONNECT_TIMEOUT_US 5000000
+#define CALM_WAIT_MS 2000
 
 typedef struct scale {
   char addr[LISTEN_PORTS][RUSM_TCP_ADDR_MAX];
   atomic_bool stop;
   atomic_int live, peak; /* server-side connection processes */
+  atomic_int looping;    /* clients in the reconnect loop */
   _Alignas(64) atomic_uint_fast64_t connected, failed;
   _Alignas(64) atomic_uint_fast64_t reconnects;
 } scale;
@@ -74,6 +78,8 @@ static void client(rusm_ctx *ctx, void *arg) {
   rusm_item *go = rusm_receive_match(ctx, go_message, NULL, RUSM_FOREVER); /* held */
   if (!go) return;                                                         /* killed */
   rusm_item_free(go);
+  atomic_fetch_add(&s->looping, 1);
+  bool open = true; /* c is a live connection */
   while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
     char b;
     if (rusm_tcp_write(ctx, c, "b", 1) != 1) break;
@@ -82,14 +88,15 @@ static void client(rusm_ctx *ctx, void *arg) {
     rusm_tcp_close(c);
     bool timed = bench_lat_on();
     uint64_t t0 = timed ? bench_now_ns() : 0;
-    if (rusm_tcp_connect(ctx, s->addr[sc->port], CONNECT_TIMEOUT_US, &c) != 0) {
+    if (!(open = rusm_tcp_connect(ctx, s->addr[sc->port], CONNECT_TIMEOUT_US, &c) == 0)) {
       atomic_fetch_add(&s->failed, 1);
-      return;
+      break;
     }
     if (timed) bench_lat_record(bench_now_ns() - t0);
     atomic_fetch_add_explicit(&s->reconnects, 1, memory_order_relaxed);
   }
-  rusm_tcp_close(c);
+  if (open) rusm_tcp_close(c);
+  atomic_fetch_sub(&s->looping, 1);
 }
 
 static uint64_t reconnects(void *arg) {
@@ -157,6 +164,8 @@ int bench_connection_scale(const bench_opts *o, bench_result *r) {
   atomic_store(&s->stop, true);
   int peak = atomic_load(&s->peak); /* the most held at once, over the whole run */
   uint64_t failed = atomic_load(&s->failed);
+  for (int i = 0; i < CALM_WAIT_MS && atomic_load(&s->looping) > 0; i++) bench_sleep_ns(1000000);
+  int still_looping = atomic_load(&s->looping);
   rusm_rt_free(rt); /* kills what is left; sockets close with their owners */
 
   r->ops_label = "reconnects/s";
@@ -171,6 +180,7 @@ int bench_connection_scale(const bench_opts *o, bench_result *r) {
   bench_detail_num(r, "ramp_connections_per_sec", ramp_s > 0 ? (double)held / ramp_s : 0);
   bench_detail_int(r, "connect_failures", (int64_t)failed);
   bench_detail_int(r, "reconnects_total", (int64_t)atomic_load(&s->reconnects));
+  bench_detail_int(r, "clients_killed_at_end", still_looping);
   free(s), free(cls), free(pids);
   return 0;
 }

@@ -10,11 +10,15 @@
 **
 ** For comparison the detail also carries native_bytes_per_process: the same
 ** measure for NATIVE_PROCESSES native bodies (rusm_spawn) parked in
-** rusm_receive, whose saved stacks are part of their cost.
+** rusm_receive, whose saved stacks are part of their cost. After the hold,
+** one parked process is sent a message and must wake and exit (woken_ok):
+** parked must still mean alive. --smoke divides both populations by 100.
 */
 #include "scenarios.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +26,8 @@
 
 #define IDLE_PROCESSES 1000000
 #define NATIVE_PROCESSES 100000
+#define SMOKE_DIVISOR 100
+#define WAKE_WAIT_MS 5000
 
 typedef struct idle_shared {
   atomic_uint_fast64_t parked; /* first resumes */
@@ -52,7 +58,7 @@ static void idle_native(rusm_ctx *ctx, void *arg) {
 
 /* RSS bytes per parked native process, or a negative value on failure.
 ** Runs in a forked child so neither measure sees the other's freed heap. */
-static double native_cost(const bench_opts *o) {
+static double native_cost(const bench_opts *o, size_t n) {
   rusm_rt_config cfg;
   rusm_rt_config_default(&cfg);
   cfg.workers = o->workers;
@@ -61,24 +67,35 @@ static double native_cost(const bench_opts *o) {
   idle_shared sh;
   atomic_init(&sh.parked, 0);
   size_t rss0 = bench_rss_bytes();
-  for (size_t i = 0; i < NATIVE_PROCESSES; i++) rusm_spawn(rt, idle_native, &sh, NULL);
+  for (size_t i = 0; i < n; i++) {
+    if (rusm_spawn(rt, idle_native, &sh, NULL) == RUSM_PID_NONE) {
+      rusm_rt_free(rt); /* the ones that would never park: no figure */
+      return -1;
+    }
+  }
   /* counted just before the receive: give the last ones time to park */
-  while (atomic_load(&sh.parked) < NATIVE_PROCESSES) bench_sleep_ns(1000000);
+  while (atomic_load(&sh.parked) < n) bench_sleep_ns(1000000);
   bench_sleep_ns(50 * 1000000);
   size_t rss1 = bench_rss_bytes();
   rusm_rt_free(rt);
-  return ((double)rss1 - (double)rss0) / NATIVE_PROCESSES;
+  return ((double)rss1 - (double)rss0) / (double)n;
 }
 
-/* Called before any runtime exists, so the child forks a single thread. */
-static double native_cost_forked(const bench_opts *o) {
+/* Called before any runtime exists, so the child forks a single thread.
+** The child ends with exit(), not _exit(): it is a whole single-threaded
+** run, and its exit handlers (leak checks, coverage) should see it too;
+** stdio is flushed first so nothing buffered is written twice. */
+static double native_cost_forked(const bench_opts *o, size_t n) {
   int fd[2];
   if (pipe(fd) != 0) return -1;
+  fflush(NULL);
   pid_t child = fork();
   if (child == 0) {
-    double v = native_cost(o);
+    close(fd[0]);
+    double v = native_cost(o, n);
     ssize_t w = write(fd[1], &v, sizeof v);
-    _exit(w == (ssize_t)sizeof v ? 0 : 1);
+    close(fd[1]);
+    exit(w == (ssize_t)sizeof v ? 0 : 1);
   }
   close(fd[1]);
   double v = -1;
@@ -89,7 +106,9 @@ static double native_cost_forked(const bench_opts *o) {
 }
 
 int bench_idle(const bench_opts *o, bench_result *r) {
-  double native = native_cost_forked(o);
+  size_t n = o->smoke ? IDLE_PROCESSES / SMOKE_DIVISOR : IDLE_PROCESSES;
+  size_t n_native = o->smoke ? NATIVE_PROCESSES / SMOKE_DIVISOR : NATIVE_PROCESSES;
+  double native = native_cost_forked(o, n_native);
   rusm_rt_config cfg;
   rusm_rt_config_default(&cfg);
   cfg.workers = o->workers;
@@ -100,29 +119,33 @@ int bench_idle(const bench_opts *o, bench_result *r) {
 
   size_t rss0 = bench_rss_bytes();
   uint64_t t0 = bench_now_ns();
-  for (size_t i = 0; i < IDLE_PROCESSES; i++) {
-    if (rusm_spawn_body(rt, &idle_ops, &sh) == RUSM_PID_NONE) {
+  rusm_pid last = RUSM_PID_NONE;
+  for (size_t i = 0; i < n; i++) {
+    if ((last = rusm_spawn_body(rt, &idle_ops, &sh)) == RUSM_PID_NONE) {
       rusm_rt_free(rt);
-      return bench_fail(r, "spawn %zu of %d failed", i, IDLE_PROCESSES);
+      return bench_fail(r, "spawn %zu of %zu failed", i, n);
     }
   }
   double loop_s = (double)(bench_now_ns() - t0) / 1e9;
-  while (atomic_load(&sh.parked) < IDLE_PROCESSES) bench_sleep_ns(1000000);
+  while (atomic_load(&sh.parked) < n) bench_sleep_ns(1000000);
   double spawn_s = (double)(bench_now_ns() - t0) / 1e9;
   size_t rss1 = bench_rss_bytes();
   size_t live = rusm_process_count(rt);
 
   bench_sleep_ns((uint64_t)(o->seconds * 1e9));
   size_t rss2 = bench_rss_bytes();
+  rusm_send(rt, last, "w", 1);
+  for (int i = 0; i < WAKE_WAIT_MS && rusm_process_count(rt) >= live; i++) bench_sleep_ns(1000000);
+  bool woken = rusm_process_count(rt) == live - 1;
   uint64_t t1 = bench_now_ns();
   rusm_rt_shutdown(rt);
   double down_s = (double)(bench_now_ns() - t1) / 1e9;
   rusm_rt_free(rt);
 
-  r->ops_per_sec = IDLE_PROCESSES / spawn_s;
+  r->ops_per_sec = (double)n / spawn_s;
   r->ops_label = "processes spawned/s (until all parked)";
   bench_detail_int(r, "processes", (int64_t)live);
-  bench_detail_num(r, "bytes_per_process", ((double)rss1 - (double)rss0) / IDLE_PROCESSES);
+  bench_detail_num(r, "bytes_per_process", ((double)rss1 - (double)rss0) / (double)n);
   bench_detail_num(r, "spawn_seconds", spawn_s);
   bench_detail_num(r, "spawn_loop_seconds", loop_s);
   bench_detail_int(r, "rss_before_bytes", (int64_t)rss0);
@@ -130,7 +153,8 @@ int bench_idle(const bench_opts *o, bench_result *r) {
   bench_detail_int(r, "rss_after_hold_bytes", (int64_t)rss2);
   bench_detail_num(r, "shutdown_seconds", down_s);
   bench_detail_str(r, "body", "resumable (rusm_spawn_body)");
+  bench_detail_bool(r, "woken_ok", woken);
   bench_detail_num(r, "native_bytes_per_process", native);
-  bench_detail_int(r, "native_processes", NATIVE_PROCESSES);
+  bench_detail_int(r, "native_processes", (int64_t)n_native);
   return 0;
 }

@@ -74,14 +74,15 @@ int bench_module_storm(const bench_opts *o, bench_result *r) {
   rusm_rt *rt = rusm_rt_new(&cfg);
   if (!rt) return bench_fail(r, "cannot create a runtime");
   mstorm s = {.w = rusm_wasm_new(rt, NULL)};
-  rusm_error err;
+  rusm_error err = {0}; /* no reason when rusm_wasm_new itself failed */
   rusm_wasm_module *m = s.w ? rusm_wasm_compile(s.w, guest_empty, guest_empty_len, &err) : NULL;
   s.p = m ? rusm_wasm_prepare(s.w, m, "run", &err) : NULL;
   if (!s.p) {
     rusm_wasm_module_free(m);
     rusm_wasm_free(s.w);
     rusm_rt_free(rt);
-    return bench_fail(r, "cannot prepare the guest: %s", err.reason);
+    return bench_fail(r, "cannot prepare the guest: %s",
+                      err.reason[0] ? err.reason : "out of memory");
   }
   atomic_init(&s.stop, false);
   to_exit = hist_new();

@@ -13,7 +13,6 @@
 
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "rusm/otp.h"
 #include "rusm/stream.h"
@@ -35,17 +34,13 @@ typedef struct pipe_bench {
   uint8_t pattern[CHUNK_BYTES];
 } pipe_bench;
 
+/* write_copy allocates the chunk and copies the pattern in, as a producer
+** filling its own buffer would, and keeps the chunk when the write fails. */
 static void producer(rusm_ctx *ctx, void *arg) {
   pipe_pair *p = arg;
   rusm_stream_writer_adopt(ctx, p->w);
-  while (!atomic_load_explicit(&p->b->stop, memory_order_relaxed)) {
-    uint8_t *c = malloc(CHUNK_BYTES);
-    if (!c) break;
-    memcpy(c, p->b->pattern, CHUNK_BYTES);
-    if (rusm_stream_write(ctx, p->w, c, CHUNK_BYTES) != RUSM_STREAM_OK) {
-      free(c);
-      break;
-    }
+  while (!atomic_load_explicit(&p->b->stop, memory_order_relaxed) &&
+         rusm_stream_write_copy(ctx, p->w, p->b->pattern, CHUNK_BYTES) == RUSM_STREAM_OK) {
   }
   rusm_stream_writer_close(p->w);
 }
