@@ -175,40 +175,42 @@ static inline uint64_t sat_u64_f(double a) {
 #define INTERP_PAIR_HANDLERS(H) CMP_PAIRS(HX_PAIR)
 #endif
 
-/* The body of each instruction that may open a pair (CMP_PAIRS): what its
-** own handler does, minus the pc step and the dispatch; PAIR_N_<op> is its
-** number of words. */
-#define PAIR_BIN(ik, ok, e)                                                                        \
+/* Instruction bodies: what a handler does, minus the pc step and the
+** dispatch. The families' own handlers (X_BIN, X_LD, X_ST, LOADBR) are
+** built from them, and so are the superinstructions: PAIR_BODY_<op> is the
+** body of each instruction that may open a pair (CMP_PAIRS), PAIR_N_<op>
+** its number of words. */
+#define BIN_BODY(ik, ok, e)                                                                        \
   do {                                                                                             \
     __auto_type a = R_##ik(pc[2]);                                                                 \
     __auto_type b = R_##ik(pc[3]);                                                                 \
     W_##ok(pc[1], (e));                                                                            \
   } while (0)
-#define PAIR_BIN_I(ik, ok, e)                                                                      \
+#define BIN_I_BODY(ik, ok, e)                                                                      \
   do {                                                                                             \
     __auto_type a = R_##ik(pc[2]);                                                                 \
     __auto_type b = IMM_##ik(pc + 3);                                                              \
     W_##ok(pc[1], (e));                                                                            \
   } while (0)
-#define PAIR_BODY_I32_ADD_I PAIR_BIN_I(U32, I32, a + b)
-#define PAIR_BODY_I32_MUL_I PAIR_BIN_I(U32, I32, a *b)
-#define PAIR_BODY_I32_AND_I PAIR_BIN_I(U32, I32, a &b)
-#define PAIR_BODY_I32_SHR_U_I PAIR_BIN_I(U32, I32, a >> (b & 31))
-#define PAIR_BODY_I32_ROTL_I PAIR_BIN_I(U32, I32, rotl32(a, b))
-#define PAIR_BODY_I32_SHL_I PAIR_BIN_I(U32, I32, a << (b & 31))
-#define PAIR_BODY_I32_XOR_I PAIR_BIN_I(U32, I32, a ^ b)
-#define PAIR_BODY_I32_MUL PAIR_BIN(U32, I32, a *b)
+#define PAIR_BODY_I32_ADD_I BIN_I_BODY(U32, I32, a + b)
+#define PAIR_BODY_I32_MUL_I BIN_I_BODY(U32, I32, a *b)
+#define PAIR_BODY_I32_AND_I BIN_I_BODY(U32, I32, a &b)
+#define PAIR_BODY_I32_SHR_U_I BIN_I_BODY(U32, I32, a >> (b & 31))
+#define PAIR_BODY_I32_ROTL_I BIN_I_BODY(U32, I32, rotl32(a, b))
+#define PAIR_BODY_I32_SHL_I BIN_I_BODY(U32, I32, a << (b & 31))
+#define PAIR_BODY_I32_XOR_I BIN_I_BODY(U32, I32, a ^ b)
+#define PAIR_BODY_I32_MUL BIN_BODY(U32, I32, a *b)
 #define PAIR_BODY_I32_SHR_U_AND_I W_U32(pc[1], (R_U32(pc[2]) >> (pc[3] & 31)) & pc[4])
 #define PAIR_N_I32_MUL 4
 #define PAIR_N_I32_SHR_U_AND_I 5
 #define PAIR_N_I32_SHL_I 4
 #define PAIR_N_I32_XOR_I 4
-#define PAIR_BODY_I32_ADD PAIR_BIN(U32, I32, a + b)
-#define PAIR_BODY_I32_XOR PAIR_BIN(U32, I32, a ^ b)
-#define PAIR_BODY_I32_AND PAIR_BIN(U32, I32, a &b)
-#define PAIR_BODY_I64_ADD PAIR_BIN(U64, I64, a + b)
-#define PAIR_BODY_F64_ADD PAIR_BIN(F64, F64, a + b)
-#define PAIR_BODY_F64_MUL PAIR_BIN(F64, F64, a *b)
+#define PAIR_BODY_I32_ADD BIN_BODY(U32, I32, a + b)
+#define PAIR_BODY_I32_XOR BIN_BODY(U32, I32, a ^ b)
+#define PAIR_BODY_I32_AND BIN_BODY(U32, I32, a &b)
+#define PAIR_BODY_I64_ADD BIN_BODY(U64, I64, a + b)
+#define PAIR_BODY_F64_ADD BIN_BODY(F64, F64, a + b)
+#define PAIR_BODY_F64_MUL BIN_BODY(F64, F64, a *b)
 #define PAIR_N_I32_ADD_I 4
 #define PAIR_N_I32_MUL_I 4
 #define PAIR_N_I32_AND_I 4
@@ -220,51 +222,41 @@ static inline uint64_t sat_u64_f(double a) {
 #define PAIR_N_I64_ADD 4
 #define PAIR_N_F64_ADD 4
 #define PAIR_N_F64_MUL 4
-#define PAIR_BODY_I32_LOAD                                                                         \
+/* A load of T at a + offset (LOAD_BODY) or at (u32)(a + k) + offset
+** (LOAD_A_BODY), into dst as kind ok: shared by the loads' own handlers. */
+#define LOAD_BODY(T, ok)                                                                           \
   do {                                                                                             \
     uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
-    MEM_CHECK(ea, 4);                                                                              \
-    uint32_t v_;                                                                                   \
-    memcpy(&v_, mb + ea, 4);                                                                       \
-    fp[pc[1]] = v_;                                                                                \
+    MEM_CHECK(ea, sizeof(T));                                                                      \
+    T v_;                                                                                          \
+    memcpy(&v_, mb + ea, sizeof(T));                                                               \
+    W_##ok(pc[1], v_);                                                                             \
   } while (0)
+#define LOAD_A_BODY(T, ok)                                                                         \
+  do {                                                                                             \
+    uint64_t ea = (uint64_t)(uint32_t)(R_U32(pc[2]) + pc[3]) + pc[4];                              \
+    MEM_CHECK(ea, sizeof(T));                                                                      \
+    T v_;                                                                                          \
+    memcpy(&v_, mb + ea, sizeof(T));                                                               \
+    W_##ok(pc[1], v_);                                                                             \
+  } while (0)
+#define PAIR_BODY_I32_LOAD LOAD_BODY(uint32_t, U32)
+#define PAIR_BODY_I32_LOAD16_U LOAD_BODY(uint16_t, U32)
+#define PAIR_BODY_F64_LOAD_A LOAD_A_BODY(uint64_t, U64)
+#define PAIR_BODY_I32_LOAD_A LOAD_A_BODY(uint32_t, U32)
 #define PAIR_N_I32_LOAD 4
-#define PAIR_BODY_I32_LOAD16_U                                                                     \
-  do {                                                                                             \
-    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
-    MEM_CHECK(ea, 2);                                                                              \
-    uint16_t v_;                                                                                   \
-    memcpy(&v_, mb + ea, 2);                                                                       \
-    fp[pc[1]] = v_;                                                                                \
-  } while (0)
 #define PAIR_N_I32_LOAD16_U 4
-#define PAIR_BODY_F64_LOAD_A                                                                       \
-  do {                                                                                             \
-    uint64_t ea = (uint64_t)(uint32_t)(R_U32(pc[2]) + pc[3]) + pc[4];                              \
-    MEM_CHECK(ea, 8);                                                                              \
-    uint64_t v_;                                                                                   \
-    memcpy(&v_, mb + ea, 8);                                                                       \
-    fp[pc[1]] = v_;                                                                                \
-  } while (0)
 #define PAIR_N_F64_LOAD_A 5
-#define PAIR_BODY_I32_LOAD_A                                                                       \
-  do {                                                                                             \
-    uint64_t ea = (uint64_t)(uint32_t)(R_U32(pc[2]) + pc[3]) + pc[4];                              \
-    MEM_CHECK(ea, 4);                                                                              \
-    uint32_t v_;                                                                                   \
-    memcpy(&v_, mb + ea, 4);                                                                       \
-    fp[pc[1]] = v_;                                                                                \
-  } while (0)
 #define PAIR_N_I32_LOAD_A 5
-#define PAIR_STORE(T)                                                                              \
+#define STORE_BODY(T)                                                                              \
   do {                                                                                             \
     uint64_t ea = (uint64_t)R_U32(pc[1]) + pc[3];                                                  \
     STORE_CHECK(ea, sizeof(T));                                                                    \
     T v_ = (T)fp[pc[2]];                                                                           \
     memcpy(mb + ea, &v_, sizeof(T));                                                               \
   } while (0)
-#define PAIR_BODY_I32_STORE PAIR_STORE(uint32_t)
-#define PAIR_BODY_I32_STORE8 PAIR_STORE(uint8_t)
+#define PAIR_BODY_I32_STORE STORE_BODY(uint32_t)
+#define PAIR_BODY_I32_STORE8 STORE_BODY(uint8_t)
 #define PAIR_N_I32_STORE 4
 #define PAIR_N_I32_STORE8 4
 /* Branches: a taken branch leaves the pair like the plain handler does. */
@@ -280,13 +272,15 @@ static inline uint64_t sat_u64_f(double a) {
 #define PAIR_N_BR_IF_EQZ 3
 #define PAIR_N_BR_IF_I32_EQ 4
 #define PAIR_N_BR_IF_I32_EQ_I 4
-#define PAIR_LOADBR(T, if_nonzero)                                                                 \
+#define LOADBR_BODY(T, if_nonzero)                                                                 \
   do {                                                                                             \
     uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
     MEM_CHECK(ea, sizeof(T));                                                                      \
     T v_;                                                                                          \
     memcpy(&v_, mb + ea, sizeof(T));                                                               \
     if ((v_ != 0) == (if_nonzero)) {                                                               \
+      /* Charge before writing: a yield re-executes this load, and dst may be                      \
+      ** its own address (p = p->next). */                                                         \
       if ((int32_t)pc[4] <= 0) CHARGE();                                                           \
       fp[pc[1]] = v_;                                                                              \
       pc += (int32_t)pc[4];                                                                        \
@@ -294,8 +288,8 @@ static inline uint64_t sat_u64_f(double a) {
     }                                                                                              \
     fp[pc[1]] = v_;                                                                                \
   } while (0)
-#define PAIR_BODY_I32_LOAD_BR_IF PAIR_LOADBR(uint32_t, 1)
-#define PAIR_BODY_I32_LOAD8_U_BR_UNLESS PAIR_LOADBR(uint8_t, 0)
+#define PAIR_BODY_I32_LOAD_BR_IF LOADBR_BODY(uint32_t, 1)
+#define PAIR_BODY_I32_LOAD8_U_BR_UNLESS LOADBR_BODY(uint8_t, 0)
 #define PAIR_N_I32_LOAD_BR_IF 5
 #define PAIR_N_I32_LOAD8_U_BR_UNLESS 5
 #define PAIR_BODY_COPY (fp[pc[1]] = fp[pc[2]])
@@ -535,20 +529,12 @@ rusm_exec_status interp_run(rusm_instance *owner) {
   CMP_UNOPS(X_UN)
 #undef X_UN
 #define X_BIN(n, w, ik, ok, e)                                                                     \
-  L_##n : {                                                                                        \
-    __auto_type a = R_##ik(pc[2]);                                                                 \
-    __auto_type b = R_##ik(pc[3]);                                                                 \
-    W_##ok(pc[1], (e));                                                                            \
-    pc += 4;                                                                                       \
-    NEXT();                                                                                        \
-  }                                                                                                \
-  L_##n##_I : {                                                                                    \
-    __auto_type a = R_##ik(pc[2]);                                                                 \
-    __auto_type b = IMM_##ik(pc + 3);                                                              \
-    W_##ok(pc[1], (e));                                                                            \
-    pc += 3 + CMP_IMMW_##ik;                                                                       \
-    NEXT();                                                                                        \
-  }
+  L_##n : BIN_BODY(ik, ok, e);                                                                     \
+  pc += 4;                                                                                         \
+  NEXT();                                                                                          \
+  L_##n##_I : BIN_I_BODY(ik, ok, e);                                                               \
+  pc += 3 + CMP_IMMW_##ik;                                                                         \
+  NEXT();
   CMP_BINOPS(X_BIN)
 #undef X_BIN
 
@@ -636,55 +622,24 @@ L_I64_REM_U : {
 
   /* ------------------------------------------------------------ memory */
 #define X_LD(n, w, T, ok)                                                                          \
-  L_##n : {                                                                                        \
-    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
-    MEM_CHECK(ea, sizeof(T));                                                                      \
-    T v_;                                                                                          \
-    memcpy(&v_, mb + ea, sizeof(T));                                                               \
-    W_##ok(pc[1], v_);                                                                             \
-    pc += 4;                                                                                       \
-    NEXT();                                                                                        \
-  }                                                                                                \
-  L_##n##_A : {                                                                                    \
-    uint64_t ea = (uint64_t)(uint32_t)(R_U32(pc[2]) + pc[3]) + pc[4];                              \
-    MEM_CHECK(ea, sizeof(T));                                                                      \
-    T v_;                                                                                          \
-    memcpy(&v_, mb + ea, sizeof(T));                                                               \
-    W_##ok(pc[1], v_);                                                                             \
-    pc += 5;                                                                                       \
-    NEXT();                                                                                        \
-  }
+  L_##n : LOAD_BODY(T, ok);                                                                        \
+  pc += 4;                                                                                         \
+  NEXT();                                                                                          \
+  L_##n##_A : LOAD_A_BODY(T, ok);                                                                  \
+  pc += 5;                                                                                         \
+  NEXT();
   CMP_LOADS(X_LD)
 #undef X_LD
 #define X_ST(n, w, T)                                                                              \
-  L_##n : {                                                                                        \
-    uint64_t ea = (uint64_t)R_U32(pc[1]) + pc[3];                                                  \
-    STORE_CHECK(ea, sizeof(T));                                                                    \
-    T v_ = (T)fp[pc[2]];                                                                           \
-    memcpy(mb + ea, &v_, sizeof(T));                                                               \
-    pc += 4;                                                                                       \
-    NEXT();                                                                                        \
-  }
+  L_##n : STORE_BODY(T);                                                                           \
+  pc += 4;                                                                                         \
+  NEXT();
   CMP_STORES(X_ST)
 #undef X_ST
 #define LOADBR(name, T, if_nonzero)                                                                \
-  L_##name : {                                                                                     \
-    uint64_t ea = (uint64_t)R_U32(pc[2]) + pc[3];                                                  \
-    MEM_CHECK(ea, sizeof(T));                                                                      \
-    T v_;                                                                                          \
-    memcpy(&v_, mb + ea, sizeof(T));                                                               \
-    if ((v_ != 0) == (if_nonzero)) {                                                               \
-      /* Charge before writing: a yield re-executes this load, and dst may be                      \
-      ** its own address (p = p->next). */                                                         \
-      if ((int32_t)pc[4] <= 0) CHARGE();                                                           \
-      fp[pc[1]] = v_;                                                                              \
-      pc += (int32_t)pc[4];                                                                        \
-      NEXT();                                                                                      \
-    }                                                                                              \
-    fp[pc[1]] = v_;                                                                                \
-    pc += 5;                                                                                       \
-    NEXT();                                                                                        \
-  }
+  L_##name : LOADBR_BODY(T, if_nonzero);                                                           \
+  pc += 5;                                                                                         \
+  NEXT();
 #define X_LDBR(n, T) LOADBR(n##_BR_IF, T, 1) LOADBR(n##_BR_UNLESS, T, 0)
   CMP_LOADBRS(X_LDBR)
 #undef X_LDBR
