@@ -31,25 +31,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-static uint8_t MEM[1 << 16];
-static wasi_env E;
-
-static void env_for(rusm_wasi *w) {
-  memset(&E, 0, sizeof E);
-  memset(MEM, 0, sizeof MEM);
-  E.w = w;
-  E.mem = MEM;
-  E.mem_size = sizeof MEM;
-}
-
-static uint32_t call_(uint32_t (*h)(wasi_env *, const rusm_val *), const uint64_t *v, size_t n) {
-  rusm_val a[10];
-  for (size_t i = 0; i < n; i++) a[i].i64 = (int64_t)v[i];
-  return h(&E, a);
-}
-#define CALL(h, ...)                                                                               \
-  call_(wasi_h_##h, (const uint64_t[]){__VA_ARGS__},                                               \
-        sizeof((const uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t))
+#include "wasi_call.h"
 
 #define OUT 200   /* a result slot */
 #define OUT2 208  /* a second one */

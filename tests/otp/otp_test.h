@@ -6,6 +6,8 @@
 #define OTP_TEST_H
 
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <unistd.h>
 
@@ -28,6 +30,18 @@ static inline rusm_rt *new_rt(unsigned workers) {
 }
 
 /* Is item a message whose first byte is *(char *)arg? */
+/* Everything written to f so far, as one string (owned; f stays at its end). */
+static inline char *slurp(FILE *f) {
+  fflush(f);
+  long len = ftell(f);
+  char *buf = calloc(1, (size_t)len + 1);
+  rewind(f);
+  size_t got = fread(buf, 1, (size_t)len, f);
+  buf[got] = 0;
+  fseek(f, 0, SEEK_END);
+  return buf;
+}
+
 static inline bool match_first_byte(const rusm_item *item, void *arg) {
   return item->kind == RUSM_ITEM_MESSAGE && item->u.msg.len > 0 &&
          item->u.msg.data[0] == *(const char *)arg;

@@ -9,18 +9,6 @@
 
 #include "fault.h"
 
-/* Everything written to f so far (owned). */
-static char *slurp(FILE *f) {
-  fflush(f);
-  long len = ftell(f);
-  char *buf = calloc(1, (size_t)len + 1);
-  rewind(f);
-  size_t got = fread(buf, 1, (size_t)len, f);
-  buf[got] = 0;
-  fseek(f, 0, SEEK_END);
-  return buf;
-}
-
 /* How often needle occurs in what f holds so far. */
 static int count(FILE *f, const char *needle) {
   char *text = slurp(f);

@@ -14,23 +14,12 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
+#include "otp_test.h"
 #include "rusm/otp.h"
 
 static void sleep_ms(int ms) {
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
-}
-
-/* Everything written to f so far, as one string (owned). */
-static char *slurp(FILE *f) {
-  fflush(f);
-  long len = ftell(f);
-  char *buf = calloc(1, (size_t)len + 1);
-  rewind(f);
-  size_t got = fread(buf, 1, (size_t)len, f);
-  buf[got] = 0;
-  fseek(f, 0, SEEK_END);
-  return buf;
 }
 
 /* How many lines of text end with suffix after a "HH:MM:SS" prefix. */

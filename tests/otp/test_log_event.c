@@ -5,19 +5,8 @@
 */
 #include "test.h"
 
+#include "otp_test.h"
 #include "rusm/otp.h"
-
-/* Everything written to f so far (owned). */
-static char *slurp(FILE *f) {
-  fflush(f);
-  long len = ftell(f);
-  char *buf = calloc(1, (size_t)len + 1);
-  rewind(f);
-  size_t got = fread(buf, 1, (size_t)len, f);
-  buf[got] = 0;
-  fseek(f, 0, SEEK_END);
-  return buf;
-}
 
 TEST(events_print_at_their_level_only) {
   rusm_rt *rt = rusm_rt_new(NULL);
