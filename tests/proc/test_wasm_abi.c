@@ -197,7 +197,7 @@ static void pipe_teardown(pipe_case *c, rusm_wasm_module *mp, rusm_wasm_module *
 }
 
 TEST(stream_pipe_delivers_everything_in_order) {
-  rusm_wasm_module *mp, *mc;
+  rusm_wasm_module *mp = NULL, *mc = NULL;
   pipe_case c = {.mode = 0, .chunks = 100};
   REQUIRE(pipe_setup(&c, &mp, &mc));
   rusm_rt_join(rt, rusm_spawn(rt, pipe_collector, &c, NULL));
@@ -211,7 +211,7 @@ TEST(stream_pipe_delivers_everything_in_order) {
 }
 
 TEST(stream_back_pressure_stalls_the_producer) {
-  rusm_wasm_module *mp, *mc;
+  rusm_wasm_module *mp = NULL, *mc = NULL;
   pipe_case c = {.mode = 1, .chunks = 64};
   REQUIRE(pipe_setup(&c, &mp, &mc));
   rusm_rt_join(rt, rusm_spawn(rt, pipe_collector, &c, NULL));
@@ -223,7 +223,7 @@ TEST(stream_back_pressure_stalls_the_producer) {
 }
 
 TEST(stream_reader_dying_mid_stream) {
-  rusm_wasm_module *mp, *mc;
+  rusm_wasm_module *mp = NULL, *mc = NULL;
   pipe_case c = {.mode = 2, .chunks = 64};
   REQUIRE(pipe_setup(&c, &mp, &mc));
   rusm_rt_join(rt, rusm_spawn(rt, pipe_collector, &c, NULL));
