@@ -223,15 +223,28 @@ TEST(execution_out_of_memory_sweep) {
   }
 }
 
+/* The named module prepared with no imports (both owned by the caller, and
+** released with release()); NULL if either step fails. */
+static rusm_prepared *prepared(const char *name, rusm_module **o_m) {
+  rusm_error err;
+  *o_m = eu_load(name);
+  return *o_m ? rusm_prepare(*o_m, NULL, 0, &err) : NULL;
+}
+
+static void release(rusm_module *m, rusm_prepared *p, rusm_instance *inst) {
+  rusm_instance_free(inst);
+  rusm_prepared_free(p);
+  rusm_module_free(m);
+}
+
 /* memory.grow maps a bigger region (or the exact size when the doubled
 ** one is refused); with no mapping at all it answers -1 and the memory
 ** keeps its size. */
 TEST(grow_without_mappings) {
-  rusm_module *m = eu_load("ownmem0");
-  REQUIRE(m);
-  rusm_error err;
-  rusm_prepared *p = rusm_prepare(m, NULL, 0, &err);
+  rusm_module *m;
+  rusm_prepared *p = prepared("ownmem0", &m);
   REQUIRE(p);
+  rusm_error err;
   rusm_instance_config cfg = {0};
   rusm_instance *inst = rusm_instantiate(p, &cfg, &err);
   REQUIRE(inst);
@@ -245,9 +258,7 @@ TEST(grow_without_mappings) {
   fault_reset();
   CHECK_EQ(eu_i32(inst, "grow", 0), 2);
   CHECK_EQ(eu_i32(inst, "grow", 1), 2);
-  rusm_instance_free(inst);
-  rusm_prepared_free(p);
-  rusm_module_free(m);
+  release(m, p, inst);
 }
 
 /* Under a file-size limit below the image the memfd cannot be sized: the
@@ -269,19 +280,16 @@ TEST(image_not_shared_under_a_file_size_limit) {
   rusm_instance *inst = rusm_instantiate(p, &cfg, &err);
   REQUIRE(inst);
   CHECK_EQ(eu_i32(inst, "peek", 262144), 'Q');
-  rusm_instance_free(inst);
-  rusm_prepared_free(p);
-  rusm_module_free(m);
+  release(m, p, inst);
 }
 
 /* A slot whose memory grew out of its image mapping is refilled from the
 ** image bytes when the image cannot be mapped again. */
 TEST(pool_reuse_when_the_image_cannot_be_mapped) {
-  rusm_module *m = eu_load("growimage");
-  REQUIRE(m);
-  rusm_error err;
-  rusm_prepared *p = rusm_prepare(m, NULL, 0, &err);
+  rusm_module *m;
+  rusm_prepared *p = prepared("growimage", &m);
   REQUIRE(p);
+  rusm_error err;
   rusm_instance_config cfg = {0};
   rusm_instance *inst = rusm_instantiate(p, &cfg, &err);
   REQUIRE(inst);
@@ -295,20 +303,17 @@ TEST(pool_reuse_when_the_image_cannot_be_mapped) {
   REQUIRE(inst);
   CHECK_EQ(eu_i32(inst, "peek", 262144), 'Q');
   CHECK_EQ(eu_i32(inst, "grow", 0), 5); /* back to its initial size */
-  rusm_instance_free(inst);
-  rusm_prepared_free(p);
-  rusm_module_free(m);
+  release(m, p, inst);
 }
 
 /* When neither the image nor fresh memory can be mapped for such a slot,
 ** instantiation fails with "out of memory" (it used to start with no memory
 ** at all), and the slot works again once mapping does. */
 TEST(pool_reuse_fails_cleanly_without_memory) {
-  rusm_module *m = eu_load("growimage");
-  REQUIRE(m);
-  rusm_error err;
-  rusm_prepared *p = rusm_prepare(m, NULL, 0, &err);
+  rusm_module *m;
+  rusm_prepared *p = prepared("growimage", &m);
   REQUIRE(p);
+  rusm_error err;
   rusm_instance_config cfg = {0};
   rusm_instance *inst = rusm_instantiate(p, &cfg, &err);
   REQUIRE(inst);
@@ -325,9 +330,7 @@ TEST(pool_reuse_fails_cleanly_without_memory) {
   REQUIRE(inst);
   CHECK_EQ(eu_i32(inst, "peek", 262144), 'Q');
   CHECK_EQ(eu_i32(inst, "grow", 0), 5);
-  rusm_instance_free(inst);
-  rusm_prepared_free(p);
-  rusm_module_free(m);
+  release(m, p, inst);
 }
 
 /* Loads bytes that are rejected anyway with each allocation failing in
