@@ -3,6 +3,7 @@
 #define PROC_UTIL_H
 
 #include <stdatomic.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -70,6 +71,13 @@ static inline void record_exit(void *arg, const rusm_wasm_exit *e) {
   r->code = e->exit_code;
   snprintf(r->error, sizeof r->error, "%s", e->error ? e->error : "");
   atomic_store(&r->seen, 1);
+}
+
+/* Waits up to ms for r's exit to be recorded: a process's on_exit runs in
+** its teardown, which may finish after its peers have seen it go. */
+static inline bool wait_exit_rec(exit_rec *r, int ms) {
+  for (int i = 0; i < ms && !atomic_load(&r->seen); i++) usleep(1000);
+  return atomic_load(&r->seen) != 0;
 }
 
 static inline rusm_pid spawn_rec(rusm_wasm *w, rusm_wasm_prepared *p, const rusm_caps *caps,

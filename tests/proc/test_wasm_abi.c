@@ -230,6 +230,8 @@ TEST(stream_reader_dying_mid_stream) {
   CHECK_EQ(atomic_load(&c.n_reports), 1); /* only the producer reports */
   CHECK(c.reports[0][0] < 64);            /* it stopped early ... */
   CHECK_EQ((int32_t)c.reports[0][1], -1); /* ... because the reader was gone */
+  /* The reader's stream closes in its teardown, before its exit is recorded. */
+  CHECK(wait_exit_rec(&c.cons_exit, 5000));
   CHECK_EQ(c.cons_exit.reason, RUSM_EXIT_CRASHED);
   pipe_teardown(&c, mp, mc);
 }
