@@ -243,6 +243,13 @@ static void run_one(otp_worker *w, otp_proc *p) {
                                               memory_order_acquire))
     return; /* parked; from here on only a waker touches p */
   atomic_store_explicit(&p->state, OTP_S_QUEUED, memory_order_release);
+  if (!p->pinned && runq_empty(&w->steal) && runq_empty(&w->pinned)) {
+    /* A slice ran out and nothing else waits here: this worker runs p again
+    ** at once. Waking an idle worker would only have it steal p, so a
+    ** compute-bound guest bounced between workers and kept two cores busy. */
+    runq_push(&w->steal, p, &w->qclock);
+    return;
+  }
   otp_enqueue(p);
 }
 

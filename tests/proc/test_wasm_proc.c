@@ -4,6 +4,7 @@
 ** spinner, many concurrent processes, the memory cap, supervision.
 */
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "proc_util.h"
@@ -176,6 +177,41 @@ TEST(spinner_preempted_and_killed) {
   printf("  kill of a running spinner took %.3f ms\n", (double)c.kill_ns / 1e6);
   rusm_wasm_free(w);
   rusm_wasm_prepared_free(c.p);
+  rusm_wasm_module_free(m);
+  rusm_rt_free(rt);
+}
+
+/* A lone compute-bound guest keeps one core, not two: when its slice runs
+** out and nothing else waits on its worker, it is run again there instead
+** of waking the idle worker to steal it (which bounced it between workers
+** and kept both cores busy: 1.5 CPU-seconds per second before the fix).
+** CPU time of the whole test process over wall time; load can only lower
+** the ratio. */
+static double cpu_seconds(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 + (double)u.ru_stime.tv_sec +
+         (double)u.ru_stime.tv_usec / 1e6;
+}
+
+TEST(lone_spinner_keeps_one_core) {
+  rusm_rt *rt = new_rt(2);
+  rusm_wasm *w = rusm_wasm_new(rt, NULL);
+  rusm_wasm_module *m;
+  rusm_wasm_prepared *p = prep(w, "spin", "run", &m);
+  REQUIRE(p);
+  rusm_pid s = rusm_wasm_spawn(w, p);
+  usleep(50000); /* the idle worker has gone to sleep */
+  double c0 = cpu_seconds();
+  uint64_t t0 = rusm_now_ns();
+  usleep(400000);
+  double cpu = cpu_seconds() - c0, wall = (double)(rusm_now_ns() - t0) / 1e9;
+  printf("  %.3f CPU-seconds in %.3f s\n", cpu, wall);
+  CHECK(cpu < 1.3 * wall);
+  rusm_kill(rt, s);
+  rusm_rt_join(rt, s);
+  rusm_wasm_free(w);
+  rusm_wasm_prepared_free(p);
   rusm_wasm_module_free(m);
   rusm_rt_free(rt);
 }
@@ -354,6 +390,6 @@ TEST(supervisor_restarts_trapping_child) {
 
 TEST_MAIN(add_and_notify, pid_reporting, trap_is_crash_seen_by_monitor,
           trap_is_crash_seen_by_trapping_link, spinner_preempted_and_killed,
-          bystander_progress_under_spinners, ten_thousand_concurrent,
+          lone_spinner_keeps_one_core, bystander_progress_under_spinners, ten_thousand_concurrent,
           hundred_thousand_idle_then_shutdown, memory_cap, bad_guests_crash_cleanly,
           supervisor_restarts_trapping_child)
