@@ -227,6 +227,12 @@ typedef struct otp_worker {
   _Atomic uint32_t sleeping;
   uint32_t tick;
   _Atomic uint64_t qclock; /* enqueue stamps: FIFO across both queues */
+  /* Slices started and ended: odd while a process runs. Thieves read it to
+  ** leave a worker's one fresh process to it for a grace period (sched.c). */
+  _Atomic uint64_t slices;
+  /* the thief's view of the single process it is waiting out (owner only) */
+  uint32_t grace_victim;
+  uint64_t grace_slices, grace_since_ns;
   otp_proc *current;
   /* the shared execution stack */
   void *sched_sp;

@@ -31,6 +31,7 @@
 #define OTP_SPIN_ROUNDS 16 /* x 32 pauses: some 20-30 us before sleeping */
 #define OTP_INJECT_EVERY 61
 #define OTP_STEAL_MAX 128
+#define OTP_STEAL_GRACE_NS 100000 /* see stealable() */
 
 /* A full barrier between publishing work (or "I sleep") and reading the
 ** other side's flag. TSan does not model fences, so under TSan both sides
@@ -171,11 +172,40 @@ void otp_wake(otp_proc *p) {
 
 /* ---------------------------------------------------------------- workers */
 
-static otp_proc *steal(otp_worker *w) {
+/* How many of v's stealable processes w may take now (0: none yet; then
+** *o_wait says whether one is being waited out).
+**
+** A worker with exactly one process queued most likely just woke or spawned
+** it from the process it runs (a send to a partner, a spawn), and will run
+** it itself as soon as that process parks. Stealing it splits a chatty pair
+** across cores, and for good if it is a native process, which stays on the
+** worker of its first slice: a round trip then costs a cross-core wake-up
+** instead of a switch (6x slower on a quiet machine, docs/scheduler.md).
+** So a thief leaves a lone process alone until its worker has stayed
+** OTP_STEAL_GRACE_NS in the same slice (a long slice, a blocking call, or a
+** worker thread the OS has preempted): Go's rule for its runnext slot, for
+** the same reason, with a longer grace since our mistake is permanent (and
+** 50 us was too short under TSan). Two or more queued are fair game at once. */
+static uint32_t stealable(otp_worker *w, otp_worker *v, bool *o_wait) {
+  uint32_t len = atomic_load_explicit(&v->steal.len, memory_order_relaxed);
+  if (len != 1) return len;
+  uint64_t sl = atomic_load_explicit(&v->slices, memory_order_relaxed);
+  uint64_t now = rusm_now_ns();
+  if (w->grace_victim != v->id || w->grace_slices != sl) {
+    w->grace_victim = v->id;
+    w->grace_slices = sl;
+    w->grace_since_ns = now;
+  }
+  if (now - w->grace_since_ns >= OTP_STEAL_GRACE_NS) return len;
+  *o_wait = true;
+  return 0;
+}
+
+static otp_proc *steal(otp_worker *w, bool *o_wait) {
   rusm_rt *rt = w->rt;
   for (unsigned k = 1; k < rt->n_workers; k++) {
     otp_worker *v = &rt->workers[(w->id + k) % rt->n_workers];
-    uint32_t len = atomic_load_explicit(&v->steal.len, memory_order_relaxed);
+    uint32_t len = stealable(w, v, o_wait);
     if (!len) continue;
     uint32_t half = (len + 1) / 2;
     otp_proc *p = runq_take(&v->steal, half < OTP_STEAL_MAX ? half : OTP_STEAL_MAX, w);
@@ -196,26 +226,31 @@ static otp_proc *find_work(otp_worker *w) {
   otp_runq *second = first == &w->pinned ? &w->steal : &w->pinned;
   if ((p = runq_take(first, 1, NULL)) || (p = runq_take(second, 1, NULL))) return p;
   if ((p = runq_take(&rt->injector, 16, w))) return p;
-  return steal(w);
+  bool wait = false;
+  return steal(w, &wait);
 }
 
-static bool has_work(otp_worker *w) {
+/* Whether w has something to run now; *o_wait is set when a lone process
+** elsewhere is being waited out (stealable()), so w must not sleep yet. */
+static bool has_work(otp_worker *w, bool *o_wait) {
   rusm_rt *rt = w->rt;
   if (!runq_empty(&w->pinned) || !runq_empty(&w->steal) || !runq_empty(&rt->injector)) return true;
   for (unsigned i = 0; i < rt->n_workers; i++)
-    if (!runq_empty(&rt->workers[i].steal)) return true;
+    if (&rt->workers[i] != w && stealable(w, &rt->workers[i], o_wait)) return true;
   return false;
 }
 
 static void idle(otp_worker *w) {
   rusm_rt *rt = w->rt;
   atomic_fetch_add(&rt->n_spinning, 1);
-  for (int i = 0; i < OTP_SPIN_ROUNDS; i++) {
-    if (has_work(w) || atomic_load_explicit(&rt->stopping, memory_order_relaxed)) {
+  for (int i = 0;; i++) {
+    bool wait = false;
+    if (has_work(w, &wait) || atomic_load_explicit(&rt->stopping, memory_order_relaxed)) {
       atomic_fetch_sub(&rt->n_spinning, 1);
       notify_idle(rt); /* we stopped spinning: someone else may be needed */
       return;
     }
+    if (i >= OTP_SPIN_ROUNDS && !wait) break;
     for (int k = 0; k < 32; k++) otp_cpu_relax();
   }
   atomic_fetch_add(&rt->n_sleeping, 1);
@@ -223,12 +258,15 @@ static void idle(otp_worker *w) {
   atomic_fetch_sub(&rt->n_spinning, 1);
   full_fence();
   uint32_t f = atomic_load(&w->futex);
-  if (!has_work(w) && !atomic_load(&rt->stopping)) futex_wait(&w->futex, f);
+  bool wait = false;
+  if (!has_work(w, &wait) && !wait && !atomic_load(&rt->stopping)) futex_wait(&w->futex, f);
   uint32_t one = 1;
   if (atomic_compare_exchange_strong(&w->sleeping, &one, 0)) atomic_fetch_sub(&rt->n_sleeping, 1);
 }
 
 static void run_one(otp_worker *w, otp_proc *p) {
+  atomic_store_explicit(&w->slices, atomic_load_explicit(&w->slices, memory_order_relaxed) + 1,
+                        memory_order_relaxed);
   atomic_store_explicit(&p->state, OTP_S_RUNNING, memory_order_release);
   p->reds = (int32_t)w->rt->cfg.reductions;
   rusm_exit_reason reason = RUSM_EXIT_NORMAL;

@@ -141,6 +141,7 @@ TEST(a_short_run_prints_for_people) {
   CHECK(strncmp(rr.out, "ping-pong  (0.2 s run)\n  throughput           ", 46) == 0);
   CHECK(strstr(rr.out, "\n  latency              p50 "));
   CHECK(strstr(rr.out, "\n  measured_seconds     0."));
+  CHECK(strstr(rr.out, "\n  same_worker          yes\n")); /* one worker: it must be */
   CHECK(!strstr(rr.out, "smoke"));
   run_free(&rr);
 }
