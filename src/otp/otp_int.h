@@ -227,12 +227,14 @@ typedef struct otp_worker {
   _Atomic uint32_t sleeping;
   uint32_t tick;
   _Atomic uint64_t qclock; /* enqueue stamps: FIFO across both queues */
-  /* Slices started and ended: odd while a process runs. Thieves read it to
-  ** leave a worker's one fresh process to it for a grace period (sched.c). */
+  /* Slices started (written by the owner only), and the thieves' shared
+  ** record of how long this worker has been in its current slice: low 16
+  ** bits of `slices` << 48 | when a thief first saw that slice, in us. One
+  ** word, so a thief never pairs one slice's count with another's time.
+  ** They let thieves leave a lone fresh process to its worker for a grace
+  ** period (sched.c, stealable()). */
   _Atomic uint64_t slices;
-  /* the thief's view of the single process it is waiting out (owner only) */
-  uint32_t grace_victim;
-  uint64_t grace_slices, grace_since_ns;
+  _Atomic uint64_t grace_mark;
   otp_proc *current;
   /* the shared execution stack */
   void *sched_sp;

@@ -31,7 +31,7 @@
 #define OTP_SPIN_ROUNDS 16 /* x 32 pauses: some 20-30 us before sleeping */
 #define OTP_INJECT_EVERY 61
 #define OTP_STEAL_MAX 128
-#define OTP_STEAL_GRACE_NS 100000 /* see stealable() */
+#define OTP_STEAL_GRACE_US 100 /* see stealable() */
 
 /* A full barrier between publishing work (or "I sleep") and reading the
 ** other side's flag. TSan does not model fences, so under TSan both sides
@@ -172,7 +172,7 @@ void otp_wake(otp_proc *p) {
 
 /* ---------------------------------------------------------------- workers */
 
-/* How many of v's stealable processes w may take now (0: none yet; then
+/* How many of v's stealable processes a thief may take now (0: none yet; then
 ** *o_wait says whether one is being waited out).
 **
 ** A worker with exactly one process queued most likely just woke or spawned
@@ -182,21 +182,23 @@ void otp_wake(otp_proc *p) {
 ** worker of its first slice: a round trip then costs a cross-core wake-up
 ** instead of a switch (6x slower on a quiet machine, docs/scheduler.md).
 ** So a thief leaves a lone process alone until its worker has stayed
-** OTP_STEAL_GRACE_NS in the same slice (a long slice, a blocking call, or a
+** OTP_STEAL_GRACE_US in the same slice (a long slice, a blocking call, or a
 ** worker thread the OS has preempted): Go's rule for its runnext slot, for
 ** the same reason, with a longer grace since our mistake is permanent (and
 ** 50 us was too short under TSan). Two or more queued are fair game at once. */
-static uint32_t stealable(otp_worker *w, otp_worker *v, bool *o_wait) {
+static uint32_t stealable(otp_worker *v, bool *o_wait) {
   uint32_t len = atomic_load_explicit(&v->steal.len, memory_order_relaxed);
   if (len != 1) return len;
-  uint64_t sl = atomic_load_explicit(&v->slices, memory_order_relaxed);
-  uint64_t now = rusm_now_ns();
-  if (w->grace_victim != v->id || w->grace_slices != sl) {
-    w->grace_victim = v->id;
-    w->grace_slices = sl;
-    w->grace_since_ns = now;
+  const uint64_t low48 = (UINT64_C(1) << 48) - 1;
+  uint64_t sl = atomic_load_explicit(&v->slices, memory_order_relaxed) & 0xffff;
+  uint64_t now_us = rusm_now_ns() / 1000 & low48;
+  uint64_t mark = atomic_load_explicit(&v->grace_mark, memory_order_relaxed);
+  if (mark >> 48 != sl) {
+    /* a slice we have not seen: start its clock (racing thieves only restart it) */
+    atomic_store_explicit(&v->grace_mark, sl << 48 | now_us, memory_order_relaxed);
+  } else if (((now_us - (mark & low48)) & low48) >= OTP_STEAL_GRACE_US) {
+    return len;
   }
-  if (now - w->grace_since_ns >= OTP_STEAL_GRACE_NS) return len;
   *o_wait = true;
   return 0;
 }
@@ -205,7 +207,7 @@ static otp_proc *steal(otp_worker *w, bool *o_wait) {
   rusm_rt *rt = w->rt;
   for (unsigned k = 1; k < rt->n_workers; k++) {
     otp_worker *v = &rt->workers[(w->id + k) % rt->n_workers];
-    uint32_t len = stealable(w, v, o_wait);
+    uint32_t len = stealable(v, o_wait);
     if (!len) continue;
     uint32_t half = (len + 1) / 2;
     otp_proc *p = runq_take(&v->steal, half < OTP_STEAL_MAX ? half : OTP_STEAL_MAX, w);
@@ -236,7 +238,7 @@ static bool has_work(otp_worker *w, bool *o_wait) {
   rusm_rt *rt = w->rt;
   if (!runq_empty(&w->pinned) || !runq_empty(&w->steal) || !runq_empty(&rt->injector)) return true;
   for (unsigned i = 0; i < rt->n_workers; i++)
-    if (&rt->workers[i] != w && stealable(w, &rt->workers[i], o_wait)) return true;
+    if (&rt->workers[i] != w && stealable(&rt->workers[i], o_wait)) return true;
   return false;
 }
 

@@ -185,6 +185,10 @@ static rusm_pid run_failing(rusm_wasm *w, rusm_wasm_prepared *p, const rusm_caps
     fault_count_on();
   rusm_pid pid = rusm_wasm_spawn_ex(w, p, &o);
   if (pid != RUSM_PID_NONE) rusm_rt_join(rusm_wasm_rt(w), pid);
+  /* The pid dies before its teardown has put the instance back in the pool;
+  ** the next run must find the pool the same way, or its nth allocation is
+  ** a different one and the sweep can miss a site (seen once under ASan). */
+  for (int i = 0; i < 5000 && rusm_wasm_live(w) != 0; i++) usleep(1000);
   return pid;
 }
 
