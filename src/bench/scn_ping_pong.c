@@ -3,12 +3,12 @@
 **
 ** ping spawns pong (a process starting its partner, as the BEAM anchor's
 ** processes do), then sends its pid (8 bytes) to pong, pong answers one
-** byte to that pid; back to back. `detail.same_worker` says whether the
-** pair ended up on one worker thread (the scheduler keeps a freshly
-** spawned partner on its spawner's worker, docs/scheduler.md); a split
-** pair pays a cross-core wake-up per message. Headline = messages per second counting ping and pong
-** separately (reference 5.2); latency = the round trip, timed on one trip in
-** SAMPLE_EVERY so the clock reads stay out of the rate.
+** byte to that pid; back to back. Headline = messages per second counting
+** ping and pong separately (reference 5.2); latency = the round trip, timed
+** on one trip in SAMPLE_EVERY so the clock reads stay out of the rate.
+** `detail.same_worker` says whether the pair shares a worker thread (the
+** scheduler keeps a freshly spawned partner on its spawner's worker,
+** docs/scheduler.md); a split pair pays a cross-core wake-up per message.
 */
 #include "scenarios.h"
 
@@ -47,6 +47,7 @@ static void ping_body(rusm_ctx *ctx, void *arg) {
   pp *p = arg;
   rusm_pid self = rusm_self(ctx);
   p->pong = rusm_spawn(p->rt, pong_body, p, NULL);
+  if (p->pong == RUSM_PID_NONE) return; /* no partner: zero trips, reported as such */
   atomic_store(&p->ping_thread, (uintptr_t)&thread_mark);
   uint64_t n = 0;
   while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
@@ -87,6 +88,7 @@ int bench_ping_pong(const bench_opts *o, bench_result *r) {
   r->latency = bench_lat_collect();
   bench_detail_int(r, "round_trips_total", (int64_t)trips);
   bench_detail_num(r, "round_trips_per_sec", r->ops_per_sec / 2);
-  bench_detail_bool(r, "same_worker", atomic_load(&p.ping_thread) == atomic_load(&p.pong_thread));
+  bench_detail_bool(r, "same_worker",
+                    trips && atomic_load(&p.ping_thread) == atomic_load(&p.pong_thread));
   return 0;
 }

@@ -234,7 +234,10 @@ typedef struct otp_worker {
   ** They let thieves leave a lone fresh process to its worker for a grace
   ** period (sched.c, stealable()). */
   _Atomic uint64_t slices;
-  _Atomic uint64_t grace_mark;
+  /* written by thieves, never read by the owner: a line of its own, so a
+  ** spinning thief does not take the owner's hot line away each slice */
+  _Alignas(64) _Atomic uint64_t grace_mark;
+  char grace_pad[64 - sizeof(uint64_t)];
   otp_proc *current;
   /* the shared execution stack */
   void *sched_sp;
