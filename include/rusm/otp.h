@@ -114,6 +114,11 @@ typedef struct rusm_body_ops {
 
 /* Takes state (destroy is called on it even if spawning fails). */
 rusm_pid rusm_spawn_body(rusm_rt *rt, const rusm_body_ops *ops, void *state);
+/* The same with a label (copied; NULL for none) in place before the process
+** can run, so even a process that exits at once is logged under it
+** (rusm_set_label after spawning can lose that race). */
+rusm_pid rusm_spawn_body_labelled(rusm_rt *rt, const rusm_body_ops *ops, void *state,
+                                  const char *label);
 
 /* The calling process. */
 rusm_pid rusm_self(rusm_ctx *ctx);

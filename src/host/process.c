@@ -296,11 +296,9 @@ rusm_pid rusm_wasm_spawn_ex(rusm_wasm *w, rusm_wasm_prepared *p, const rusm_wasm
     return RUSM_PID_NONE;
   }
   atomic_fetch_add_explicit(&w->spawned, 1, memory_order_relaxed);
-  /* hp belongs to the process from here on: it may already be gone when
-  ** rusm_spawn_body returns, so only the caller's copy of the label is read. */
-  rusm_pid pid = rusm_spawn_body(w->rt, &wasm_body, hp);
-  if (pid != RUSM_PID_NONE && o && o->label) rusm_set_label(w->rt, pid, o->label);
-  return pid;
+  /* hp belongs to the process from here on (it may already be gone when
+  ** the call returns); the label is in place before the guest can run. */
+  return rusm_spawn_body_labelled(w->rt, &wasm_body, hp, o ? o->label : NULL);
 }
 
 rusm_pid rusm_wasm_spawn(rusm_wasm *w, rusm_wasm_prepared *p) {

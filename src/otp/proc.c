@@ -224,18 +224,26 @@ rusm_pid rusm_spawn_link(rusm_rt *rt, rusm_pid parent, rusm_body_fn body, void *
   return pid;
 }
 
-rusm_pid rusm_spawn_body(rusm_rt *rt, const rusm_body_ops *ops, void *state) {
-  otp_proc *p = ops && ops->resume ? otp_proc_new(rt, &otp_resumable_vt) : NULL;
+rusm_pid rusm_spawn_body_labelled(rusm_rt *rt, const rusm_body_ops *ops, void *state,
+                                  const char *label) {
+  char *copy = label ? strdup(label) : NULL;
+  otp_proc *p = ops && ops->resume && (copy || !label) ? otp_proc_new(rt, &otp_resumable_vt) : NULL;
   if (!p) {
+    free(copy);
     if (ops && ops->destroy) ops->destroy(state);
     return RUSM_PID_NONE;
   }
+  p->label = copy;
   p->body.r.ops = ops;
   p->body.r.state = state;
   rusm_pid pid = otp_pid(p);
   otp_proc_start(p);
   otp_charge(rt);
   return pid;
+}
+
+rusm_pid rusm_spawn_body(rusm_rt *rt, const rusm_body_ops *ops, void *state) {
+  return rusm_spawn_body_labelled(rt, ops, state, NULL);
 }
 
 /* ----------------------------------------------------------------- exit */

@@ -208,24 +208,20 @@ static int sweep(const char *entry, const rusm_caps *caps) {
   fault_reset();
   CHECK_EQ(r0.reason, RUSM_EXIT_NORMAL);
   int refused = 0, oom = 0;
-  /* Sweep again while no call ran out of memory: allocation indices can
-  ** shift by one between runs (see list_processes_out_of_memory_sweep). */
-  for (int pass = 0; pass < 5 && oom == 0; pass++) {
-    for (uint64_t n = 1; n <= k + 2; n++) {
-      exit_rec r = {0};
-      rusm_pid pid = run_failing(w, p, caps, n, &r);
-      fault_reset();
-      if (pid == RUSM_PID_NONE) {
-        refused++;
-        continue;
-      }
-      CHECK_EQ(atomic_load(&r.seen), 1);
-      if (r.reason == RUSM_EXIT_CRASHED) {
-        CHECK(r.error[0] != 0);
-        oom += strstr(r.error, "rusm: out of memory") != NULL;
-      } else {
-        CHECK_EQ(r.reason, RUSM_EXIT_NORMAL);
-      }
+  for (uint64_t n = 1; n <= k + 2; n++) {
+    exit_rec r = {0};
+    rusm_pid pid = run_failing(w, p, caps, n, &r);
+    fault_reset();
+    if (pid == RUSM_PID_NONE) {
+      refused++;
+      continue;
+    }
+    CHECK_EQ(atomic_load(&r.seen), 1);
+    if (r.reason == RUSM_EXIT_CRASHED) {
+      CHECK(r.error[0] != 0);
+      oom += strstr(r.error, "rusm: out of memory") != NULL;
+    } else {
+      CHECK_EQ(r.reason, RUSM_EXIT_NORMAL);
     }
   }
   CHECK(refused > 0);
@@ -267,21 +263,14 @@ TEST(list_processes_out_of_memory_sweep) {
   uint64_t k = fault_seen(FAULT_ALLOC);
   fault_reset();
   CHECK_EQ(r0.reason, RUSM_EXIT_NORMAL);
-  /* The snapshot's allocation is the 7th or the 8th of a run: one earlier
-  ** allocation happens in some runs and not others (under load, about 1
-  ** run in 3), so a single sweep misses it when run 7 has it 8th and run 8
-  ** has it 7th (seen about once in 40 sweeps). Sweeping again until it is
-  ** hit keeps the assertion exact; five misses in a row do not happen. */
   int oom_traps = 0;
-  for (int pass = 0; pass < 5 && oom_traps == 0; pass++) {
-    for (uint64_t n = 1; n <= k + 2; n++) {
-      exit_rec r = {0};
-      rusm_pid pid = run_failing(w, p, caps, n, &r);
-      fault_reset();
-      if (pid == RUSM_PID_NONE) continue;
-      CHECK(r.reason == RUSM_EXIT_NORMAL || (r.reason == RUSM_EXIT_CRASHED && r.error[0]));
-      oom_traps += strstr(r.error, "rusm: out of memory") != NULL;
-    }
+  for (uint64_t n = 1; n <= k + 2; n++) {
+    exit_rec r = {0};
+    rusm_pid pid = run_failing(w, p, caps, n, &r);
+    fault_reset();
+    if (pid == RUSM_PID_NONE) continue;
+    CHECK(r.reason == RUSM_EXIT_NORMAL || (r.reason == RUSM_EXIT_CRASHED && r.error[0]));
+    oom_traps += strstr(r.error, "rusm: out of memory") != NULL;
   }
   CHECK(oom_traps >= 1); /* the snapshot of every pid */
   rusm_send(rt, a, "x", 1);

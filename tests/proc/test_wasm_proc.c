@@ -37,6 +37,41 @@ TEST(add_and_notify) {
   rusm_rt_free(rt);
 }
 
+/* A labelled guest that exits at once is still logged under its label:
+** the label is in place before the guest can run (it used to be set after
+** the spawn, which a fast guest could win, losing its exit line). */
+TEST(quick_labelled_guests_log_their_exit) {
+  rusm_rt *rt = new_rt(2);
+  FILE *f = tmpfile();
+  REQUIRE(f);
+  rusm_set_log_sink(rt, f);
+  rusm_set_log_level(rt, RUSM_LOG_INFO);
+  rusm_wasm *w = rusm_wasm_new(rt, NULL);
+  rusm_wasm_module *m;
+  rusm_wasm_prepared *p = prep(w, "add", "run", &m);
+  REQUIRE(p);
+  enum { N = 50 };
+  rusm_pid pids[N];
+  rusm_wasm_spawn_opts o = {0};
+  o.label = "quick";
+  for (int i = 0; i < N; i++) pids[i] = rusm_wasm_spawn_ex(w, p, &o);
+  for (int i = 0; i < N; i++) rusm_rt_join(rt, pids[i]);
+  rusm_wasm_free(w);
+  rusm_rt_free(rt); /* every line is out */
+  char text[16384];
+  rewind(f);
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  text[n] = 0;
+  fclose(f);
+  for (int i = 0; i < N; i++) {
+    char want[64];
+    snprintf(want, sizeof want, "quick#%llu normal", (unsigned long long)pids[i]);
+    CHECK(strstr(text, want) != NULL);
+  }
+  rusm_wasm_prepared_free(p);
+  rusm_wasm_module_free(m);
+}
+
 /* A native process that registers as "collector", spawns the pid guest and
 ** checks that the 8 bytes it receives are the child's pid. */
 typedef struct {
@@ -387,8 +422,9 @@ TEST(supervisor_restarts_trapping_child) {
   rusm_rt_free(rt);
 }
 
-TEST_MAIN(add_and_notify, pid_reporting, trap_is_crash_seen_by_monitor,
-          trap_is_crash_seen_by_trapping_link, spinner_preempted_and_killed,
-          lone_spinner_keeps_one_core, bystander_progress_under_spinners, ten_thousand_concurrent,
+TEST_MAIN(add_and_notify, quick_labelled_guests_log_their_exit, pid_reporting,
+          trap_is_crash_seen_by_monitor, trap_is_crash_seen_by_trapping_link,
+          spinner_preempted_and_killed, lone_spinner_keeps_one_core,
+          bystander_progress_under_spinners, ten_thousand_concurrent,
           hundred_thousand_idle_then_shutdown, memory_cap, bad_guests_crash_cleanly,
           supervisor_restarts_trapping_child)
