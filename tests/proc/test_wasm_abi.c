@@ -190,6 +190,10 @@ static void sort_reports(pipe_case *c) {
 }
 
 static bool pipe_setup(pipe_case *c, rusm_wasm_module **mp, rusm_wasm_module **mc) {
+  /* The previous test's guests may still be ending: a producer publishes its
+  ** last notifications after its report (counts are published per slice),
+  ** and a late report would reach this test's collector. */
+  for (int i = 0; i < 5000 && rusm_wasm_live(w) != 0; i++) usleep(1000);
   c->prod = prep(w, "producer", "run", mp);
   c->cons = prep(w, "consumer", "run", mc);
   return c->prod && c->cons;
