@@ -190,16 +190,19 @@ static void sort_reports(pipe_case *c) {
 }
 
 static bool pipe_setup(pipe_case *c, rusm_wasm_module **mp, rusm_wasm_module **mc) {
-  /* The previous test's guests may still be ending: a producer publishes its
-  ** last notifications after its report (counts are published per slice),
-  ** and a late report would reach this test's collector. */
-  for (int i = 0; i < 5000 && rusm_wasm_live(w) != 0; i++) usleep(1000);
   c->prod = prep(w, "producer", "run", mp);
   c->cons = prep(w, "consumer", "run", mc);
   return c->prod && c->cons;
 }
 
 static void pipe_teardown(pipe_case *c, rusm_wasm_module *mp, rusm_wasm_module *mc) {
+  /* The guests may still be ending, and must be gone before this test's
+  ** frame is: the consumer's on_exit writes into c->cons_exit (on this
+  ** stack; a late write landed in the next test's pipe_case at the same
+  ** address and made it see a Normal exit), and a producer publishes its
+  ** last notifications after its report (the next back-pressure count
+  ** read 17). */
+  for (int i = 0; i < 5000 && rusm_wasm_live(w) != 0; i++) usleep(1000);
   rusm_wasm_prepared_free(c->prod);
   rusm_wasm_prepared_free(c->cons);
   rusm_wasm_module_free(mp);
